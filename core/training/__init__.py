@@ -1,0 +1,1 @@
+"""Training: events, cancellation, run directories, and the engines' Trainers."""

@@ -1,0 +1,24 @@
+"""CNN-Lytical entry point.
+
+    python main.py                      open the desktop app (demo data by default)
+    python main.py info|train|eval|predict|export ...   the same core, headless
+
+Also installed as the ``cnn-lytical`` console script.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("gui", "--data") or argv[0].startswith("--gui"):
+        from gui.launch import launch_gui
+        return launch_gui(argv[1:] if argv and argv[0] == "gui" else argv)
+    from core.cli import run_cli
+    return run_cli(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Shared test set-up: offscreen Qt, isolated QSettings, fixed seeds."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CNN_LYTICAL_TEST", "1")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def isolated_settings(tmp_path, monkeypatch):
+    """Point QSettings at tmp_path so tests never read or write the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv("CNN_LYTICAL_SETTINGS_DIR", str(tmp_path / "settings"))
+    yield tmp_path / "settings"
+
+
+@pytest.fixture
+def no_leaked_threads():
+    """Fail a test that leaves a Python thread running (Qt threads are checked by gui tests)."""
+    before = set(threading.enumerate())
+    yield
+    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+    assert not leaked, f"test left threads running: {leaked}"
