@@ -51,6 +51,8 @@ class TrainConfig:
     init_from: str | None = None        # start from another run's weights (fine-tuning)
     demo_size: int | None = None        # number of demo items to generate (None = default)
     limit: int | None = None            # use at most this many training items (quick runs)
+    mask_overrides: str | None = None   # folder of user-corrected masks; they win over the dataset's
+    changed_pixel_weight: float = 1.0   # loss weight of pixels the user changed from the prediction
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
