@@ -18,7 +18,6 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
@@ -26,8 +25,9 @@ $(STAMP): pyproject.toml
 check-qt: setup
 	@$(PY) -m gui.qt_check
 
+# Benchmarks print tables with ratios against a reference measured in the same run.
 bench: setup
-	$(PY) bench/run_all.py
+	for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
