@@ -1,0 +1,91 @@
+"""Name -> model constructor, with documented default options.
+
+Each entry names its builder as ``"module:function"`` so that torch and
+torchvision are imported only when a model is actually built.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("classification", "segmentation")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    kind: str                                   # classification | segmentation
+    description: str                            # one line for the GUI's model list
+    default_options: dict[str, Any] = field(default_factory=dict)  # every accepted option
+    in_channels: int = 3                        # default input channels
+    input_size: tuple[int, int] | None = None   # (H, W) the model needs; None = any size
+    builder: str = ""                           # "module:function", imported lazily
+
+
+_SEGMENTATION_TORCHVISION = {"num_classes": 1, "in_channels": 3}
+
+_REGISTRY: dict[str, ModelInfo] = {
+    info.name: info
+    for info in (
+        ModelInfo(
+            "lenet", "classification",
+            "Torch twin of the NumPy MNIST net (2 conv blocks + 2 dense layers), 1x28x28 input",
+            {"in_channels": 1, "num_classes": 10, "dropout": 0.25},
+            in_channels=1, input_size=(28, 28), builder="core.models.lenet:build_lenet"),
+        ModelInfo(
+            "cifar_cnn", "classification",
+            "CIFAR-10 CNN: conv-BN-ReLU blocks, dropout, global average pooling (~0.3M params)",
+            {"in_channels": 3, "num_classes": 10, "width": 32, "depth": 3,
+             "dropout": 0.3, "block_dropout": 0.1},
+            in_channels=3, input_size=(32, 32), builder="core.models.cifar_cnn:build_cifar_cnn"),
+        ModelInfo(
+            "unet", "segmentation",
+            "U-Net with skip connections; any input size (padded to 2^depth, cropped back)",
+            {"in_channels": 3, "num_classes": 1, "depth": 4, "base_width": 16,
+             "up_mode": "transpose", "dropout": 0.0},
+            in_channels=3, builder="core.models.unet:build_unet"),
+        ModelInfo(
+            "lraspp_mobilenet_v3", "segmentation",
+            "torchvision LR-ASPP on MobileNetV3-Large, untrained (fast, light)",
+            dict(_SEGMENTATION_TORCHVISION),
+            builder="core.models.torchvision_segmentation:build_lraspp_mobilenet_v3"),
+        ModelInfo(
+            "deeplabv3_mobilenet_v3", "segmentation",
+            "torchvision DeepLabV3 on MobileNetV3-Large, untrained",
+            dict(_SEGMENTATION_TORCHVISION),
+            builder="core.models.torchvision_segmentation:build_deeplabv3_mobilenet_v3"),
+        ModelInfo(
+            "fcn_resnet50", "segmentation",
+            "torchvision FCN on ResNet-50, untrained (heavy: a GPU model)",
+            dict(_SEGMENTATION_TORCHVISION),
+            builder="core.models.torchvision_segmentation:build_fcn_resnet50"),
+    )
+}
+
+
+def list_models(kind: str | None = None) -> list[str]:
+    """Registered names, optionally only those of one kind."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(KINDS)}")
+    return [name for name, info in _REGISTRY.items() if kind is None or info.kind == kind]
+
+
+def model_info(name: str) -> ModelInfo:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(_REGISTRY)}") from None
+
+
+def create_model(name: str, **options: Any):
+    """Build model ``name`` (a ``torch.nn.Module``) with its defaults overridden by ``options``."""
+    info = model_info(name)
+    unknown = sorted(set(options) - set(info.default_options))
+    if unknown:
+        raise ValueError(f"model {name!r} has no option {', '.join(map(repr, unknown))}; "
+                         f"its options are {', '.join(info.default_options)}")
+    module_name, function_name = info.builder.split(":")
+    builder = getattr(importlib.import_module(module_name), function_name)
+    return builder(**{**info.default_options, **options})
