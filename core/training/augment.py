@@ -1,0 +1,108 @@
+"""Training augmentation with torchvision.transforms.v2, applied jointly to image and mask.
+
+The mask is wrapped as ``tv_tensors.Mask``, so every geometric transform moves
+it exactly like the image (nearest-neighbour, never blurred) and colour jitter
+leaves it alone. Validation uses ``train=False``: no randomness at all.
+
+Options (``TrainConfig.augment_options``), each on/off or a strength:
+  hflip, vflip   bool: flip with probability 0.5
+  crop           bool or float: random resized crop; a float is the smallest area fraction kept
+  rotation       bool or float: random rotation; a float is the largest angle in degrees
+  color_jitter   bool or float: brightness/contrast/saturation jitter of this strength
+Defaults depend on the kind: digits are never flipped (a mirrored 2 is not a 2),
+and masks are not flipped upside down (cars stand on their wheels).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+KIND_ALIASES = {"mnist": "digits", "cifar10": "classification", "carvana": "segmentation"}
+DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
+    "digits": {"hflip": False, "vflip": False, "crop": 0.85, "rotation": 10.0, "color_jitter": False},
+    "classification": {"hflip": True, "vflip": False, "crop": 0.6, "rotation": False, "color_jitter": 0.2},
+    "segmentation": {"hflip": True, "vflip": False, "crop": 0.5, "rotation": 10.0, "color_jitter": 0.2},
+}
+STRENGTH_WHEN_TRUE = {"crop": 0.6, "rotation": 10.0, "color_jitter": 0.2}
+
+
+def augmentation_options(kind: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The kind's defaults overridden by ``options``; unknown kinds or keys raise ValueError."""
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in DEFAULT_OPTIONS:
+        raise ValueError(f"unknown augmentation kind {kind!r}; choose one of "
+                         f"{', '.join([*DEFAULT_OPTIONS, *KIND_ALIASES])}")
+    unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS[kind]))
+    if unknown:
+        raise ValueError(f"unknown augmentation option {', '.join(unknown)}; "
+                         f"choose from {', '.join(DEFAULT_OPTIONS[kind])}")
+    return {**DEFAULT_OPTIONS[kind], **(options or {})}
+
+
+def _strength(value: Any, name: str) -> float:
+    if value is True:
+        return STRENGTH_WHEN_TRUE[name]
+    return float(value or 0.0)
+
+
+def _random_transforms(size: tuple[int, int], options: dict[str, Any]) -> list:
+    from torchvision.transforms import v2
+
+    transforms = []
+    if options["hflip"]:
+        transforms.append(v2.RandomHorizontalFlip())
+    if options["vflip"]:
+        transforms.append(v2.RandomVerticalFlip())
+    if rotation := _strength(options["rotation"], "rotation"):
+        transforms.append(v2.RandomRotation(rotation, interpolation=v2.InterpolationMode.BILINEAR))
+    if min_area := _strength(options["crop"], "crop"):
+        transforms.append(v2.RandomResizedCrop(size, scale=(min_area, 1.0), antialias=True))
+    else:
+        transforms.append(v2.Resize(size, antialias=True))
+    if jitter := _strength(options["color_jitter"], "color_jitter"):
+        transforms.append(v2.ColorJitter(brightness=jitter, contrast=jitter, saturation=jitter))
+    return transforms
+
+
+class JointAugmentation:
+    """``(image (C, H, W) tensor, target) -> (image, target)``; target is a class label
+    (passed through) or a mask tensor (H, W) / (1, H, W) transformed with the image.
+
+    Give uint8 images (or float in 0..1): colour jitter assumes that range."""
+
+    def __init__(self, size: tuple[int, int] | None, options: dict[str, Any], train: bool):
+        self.size, self.options, self.train = size, options, train
+        self._pipelines: dict[tuple[int, int], Callable] = {}
+
+    def _pipeline(self, image_size: tuple[int, int]) -> Callable:
+        size = self.size or image_size  # None: keep each image's own size
+        if size not in self._pipelines:
+            from torchvision.transforms import v2
+
+            transforms = (_random_transforms(size, self.options) if self.train
+                          else [v2.Resize(size, antialias=True)] if size != image_size
+                          else [v2.Identity()])
+            self._pipelines[size] = v2.Compose(transforms)
+        return self._pipelines[size]
+
+    def __call__(self, image, target):
+        import torch
+        from torchvision import tv_tensors
+
+        pipeline = self._pipeline(tuple(image.shape[-2:]))
+        image = tv_tensors.Image(image)
+        if not (isinstance(target, torch.Tensor) and target.dim() >= 2):
+            return pipeline(image).as_subclass(torch.Tensor), target
+        out_image, out_mask = pipeline(image, tv_tensors.Mask(target))
+        return out_image.as_subclass(torch.Tensor), out_mask.as_subclass(torch.Tensor)
+
+
+def build_augmentation(kind: str, size: int | tuple[int, int] | None = None,
+                       options: dict[str, Any] | None = None, train: bool = True) -> JointAugmentation:
+    """The augmentation for ``kind`` ("digits" | "classification" | "segmentation", or a
+    task name), producing images of ``size`` (int or (H, W); None = unchanged).
+    ``train=False`` gives the deterministic validation path (resize only)."""
+    merged = augmentation_options(kind, options)
+    if isinstance(size, int):
+        size = (size, size)
+    return JointAugmentation(None if size is None else tuple(size), merged, train)
