@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from core.data.base import Dataset
+from core.data.carvana import is_carvana_folder, open_carvana
+from core.data.cifar import find_cifar_folder, open_cifar10
 from core.data.demo import DEMO_TASKS, demo_dataset
+from core.data.folder import open_folder
+from core.data.mnist import find_mnist_folder, open_mnist
 from core.errors import DataError
+
+READERS: dict[str, Callable[[Path, int], Dataset]] = {
+    "mnist": open_mnist,
+    "cifar10": open_cifar10,
+    "carvana": open_carvana,
+    "folder": open_folder,
+}
 
 
 def open_dataset(path: str | Path | None = None, task: str | None = None, seed: int = 0) -> Dataset:
@@ -15,6 +27,8 @@ def open_dataset(path: str | Path | None = None, task: str | None = None, seed: 
     ``path=None`` gives the built-in demo data of ``task`` (default mnist).
     Raises DataError with one line naming the file when the data is unusable.
     """
+    if task is not None and task not in READERS:
+        raise DataError(None, f"unknown task {task!r}; choose one of {', '.join(READERS)}")
     if path is None:
         task = task or "mnist"
         if task not in DEMO_TASKS:
@@ -23,4 +37,17 @@ def open_dataset(path: str | Path | None = None, task: str | None = None, seed: 
     root = Path(path).expanduser()
     if not root.exists():
         raise DataError(root, "no such file or folder")
-    raise DataError(root, "reading datasets from disk is not available yet")
+    if root.is_file():
+        root = root.parent  # e.g. a path to train-images-idx3-ubyte or data_batch_1
+    return READERS[task or detect_task(root)](root, seed)
+
+
+def detect_task(root: Path) -> str:
+    """Which reader understands the folder ``root``: mnist, cifar10, carvana or folder."""
+    if find_mnist_folder(root) is not None:
+        return "mnist"
+    if find_cifar_folder(root) is not None:
+        return "cifar10"
+    if is_carvana_folder(root):
+        return "carvana"
+    return "folder"

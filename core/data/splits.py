@@ -74,3 +74,14 @@ def stratified_split(labels: Sequence[int], fractions: tuple[float, float, float
             parts[split].append(members[indices])
     return {split: np.sort(np.concatenate(chunks)).astype(np.int64) if chunks
             else np.zeros(0, dtype=np.int64) for split, chunks in parts.items()}
+
+
+def packed_splits(n_train: int, n_test: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Splits of a packed dataset stored as training items then test items.
+
+    With a test file: 10% of the training items (seeded) become validation.
+    Without one: the training items are split 80/10/10.
+    """
+    if n_test == 0:
+        return random_split(n_train, DEFAULT_FRACTIONS, seed)
+    return train_val_split(n_train, n_test, seed=seed)

@@ -1,0 +1,112 @@
+"""MNIST from its IDX files (plain or .gz), in a folder or torchvision's ``MNIST/raw/``.
+
+IDX: a big-endian header ``0x00 0x00 <type> <ndims>`` then ``ndims`` uint32
+sizes, then the data. We accept only unsigned bytes (type 0x08): 1-D labels
+and 3-D images, and check the file length against the header so a truncated
+download is reported instead of silently read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from core.data.base import ArrayDataset
+from core.data.splits import packed_splits
+from core.errors import DataError
+
+CLASS_NAMES = [str(digit) for digit in range(10)]
+UBYTE = 0x08
+FILES = {  # part -> (images stem, labels stem)
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def read_idx(path: str | Path, ndim: int) -> np.ndarray:
+    """The uint8 array stored in IDX file ``path``, which must have ``ndim`` dimensions."""
+    data = _read_bytes(Path(path))
+    if len(data) < 4:
+        raise DataError(path, f"file is {len(data)} bytes, too short for an IDX header")
+    if data[0] != 0 or data[1] != 0 or data[2] != UBYTE:
+        raise DataError(path, f"not an IDX ubyte file (magic number 0x{data[:4].hex()})")
+    if data[3] != ndim:
+        raise DataError(path, f"IDX file has {data[3]} dimensions, expected {ndim}")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(path, "IDX header is truncated")
+    shape = tuple(int(v) for v in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    expected = header + int(np.prod(shape, dtype=np.int64))
+    if len(data) != expected:
+        problem = "truncated" if len(data) < expected else "longer than its header says"
+        raise DataError(path, f"IDX file is {problem}: {len(data)} bytes, header {shape} needs {expected}")
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as handle:
+                return handle.read()
+        return path.read_bytes()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise DataError(path, f"corrupt or truncated gzip file ({error})") from None
+    except OSError as error:
+        raise DataError(path, f"cannot read file ({error.strerror or error})") from None
+
+
+def find_idx_file(folder: Path, stem: str) -> Path | None:
+    """``stem`` in ``folder``: plain, ``.gz``, or the ``train-images.idx3-ubyte`` spelling."""
+    dotted = stem.replace("-idx", ".idx", 1)
+    for name in (stem, stem + ".gz", dotted, dotted + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def find_mnist_folder(root: Path) -> Path | None:
+    """The folder under ``root`` holding the training IDX files, if any."""
+    for folder in (root, root / "raw", root / "MNIST" / "raw"):
+        if folder.is_dir() and find_idx_file(folder, FILES["train"][0]):
+            return folder
+    return None
+
+
+def _read_part(folder: Path, part: str) -> tuple[np.ndarray, np.ndarray] | None:
+    images_stem, labels_stem = FILES[part]
+    images_path = find_idx_file(folder, images_stem)
+    labels_path = find_idx_file(folder, labels_stem)
+    if images_path is None and labels_path is None and part == "test":
+        return None
+    if images_path is None or labels_path is None:
+        missing = images_stem if images_path is None else labels_stem
+        raise DataError(folder / missing, f"missing (MNIST needs both {images_stem} and {labels_stem})")
+    images, labels = read_idx(images_path, 3), read_idx(labels_path, 1)
+    if len(images) != len(labels):
+        raise DataError(labels_path, f"{len(labels)} labels for {len(images)} images in {images_path.name}")
+    if labels.size and labels.max() > 9:
+        raise DataError(labels_path, f"label {int(labels.max())} is not a digit 0..9")
+    return images, labels
+
+
+def open_mnist(root: str | Path, seed: int = 0) -> ArrayDataset:
+    """MNIST at ``root``: train file -> train/val (10% seeded), t10k -> test."""
+    root = Path(root)
+    folder = find_mnist_folder(root)
+    if folder is None:
+        raise DataError(root, f"no MNIST files here (looked for {FILES['train'][0]}[.gz] "
+                              "in the folder, raw/ and MNIST/raw/)")
+    train_images, train_labels = _read_part(folder, "train")
+    test = _read_part(folder, "test")
+    test_images, test_labels = test if test is not None else (train_images[:0], train_labels[:0])
+    images = np.concatenate([train_images, test_images])
+    labels = np.concatenate([train_labels, test_labels]).astype(np.int64)
+    ids = [f"train/{i:05d}" for i in range(len(train_images))] + \
+          [f"test/{i:05d}" for i in range(len(test_images))]
+    splits = packed_splits(len(train_images), len(test_images), seed)
+    return ArrayDataset(images=images, targets=labels, kind="classification", format="mnist-idx",
+                        task="mnist", class_names=list(CLASS_NAMES), splits=splits, ids=ids,
+                        root=str(folder))
