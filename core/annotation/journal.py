@@ -1,0 +1,141 @@
+"""Crash journal: every completed edit is appended and fsync'd before the next one.
+
+Killing the app (even ``kill -9``) loses at most the stroke in progress. One
+file per image under ``<masks dir>/.journal/``: a *base* record (the mask when
+editing started, written with the first edit) followed by *patch* records
+(a changed box and its new labels). Replaying them rebuilds the unsaved mask;
+saving the mask deletes its journal. A record torn by a crash fails its CRC
+and ends the replay there.
+
+Record layout: ``b"CLJ1"``, header length, body length, CRC32 of header+body
+(three little-endian uint32), JSON header, zlib-compressed uint8 labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from core.annotation.history import Edit
+
+MAGIC = b"CLJ1"
+PREFIX = struct.Struct("<4sIII")
+JOURNAL_DIR = ".journal"
+
+
+def journal_path(masks_dir: str | Path, item_id: str) -> Path:
+    """A file name that is safe for any item id (ids may hold '/' or odd characters)."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", item_id)[-60:]
+    digest = hashlib.sha1(item_id.encode("utf-8")).hexdigest()[:10]
+    return Path(masks_dir) / JOURNAL_DIR / f"{readable}-{digest}.journal"
+
+
+def _encode(kind: str, item_id: str, top: int, left: int, labels: np.ndarray) -> bytes:
+    header = json.dumps({"kind": kind, "item_id": item_id, "top": int(top), "left": int(left),
+                         "shape": list(labels.shape)}).encode("utf-8")
+    body = zlib.compress(np.ascontiguousarray(labels, np.uint8).tobytes(), 1)
+    crc = zlib.crc32(body, zlib.crc32(header))
+    return PREFIX.pack(MAGIC, len(header), len(body), crc) + header + body
+
+
+def read_records(path: str | Path) -> list[tuple[dict, np.ndarray]]:
+    """Every intact record of a journal file, in order, stopping at the first torn one."""
+    return _scan(Path(path).read_bytes())[0]
+
+
+def _scan(data: bytes) -> tuple[list[tuple[dict, np.ndarray]], int]:
+    """The intact records and the byte offset where they end."""
+    records, offset = [], 0
+    while offset + PREFIX.size <= len(data):
+        magic, header_len, body_len, crc = PREFIX.unpack_from(data, offset)
+        start = offset + PREFIX.size
+        end = start + header_len + body_len
+        if magic != MAGIC or end > len(data):
+            break
+        header, body = data[start:start + header_len], data[start + header_len:end]
+        if zlib.crc32(body, zlib.crc32(header)) != crc:
+            break
+        meta = json.loads(header)
+        labels = np.frombuffer(zlib.decompress(body), np.uint8).reshape(meta["shape"])
+        records.append((meta, labels))
+        offset = end
+    return records, offset
+
+
+class Journal:
+    """Appends each edit of any image under one masks folder; a document's ``recorder``."""
+
+    def __init__(self, masks_dir: str | Path):
+        self.masks_dir = Path(masks_dir)
+        self._files: dict[str, object] = {}
+
+    def record(self, item_id: str, edit: Edit, mask: np.ndarray) -> None:
+        """Append ``edit`` (already applied to ``mask``); starts the file with the base mask."""
+        handle = self._files.get(item_id)
+        if handle is None:
+            path = journal_path(self.masks_dir, item_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            records, valid_end = _scan(path.read_bytes()) if path.exists() else ([], 0)
+            needs_base = not records
+            handle = self._files[item_id] = open(path, "wb" if needs_base else "r+b")
+            handle.truncate(0 if needs_base else valid_end)  # drop a record torn by a crash
+            handle.seek(0, os.SEEK_END)
+            if needs_base:
+                base = mask.copy()
+                base[edit.region.slices] = edit.before
+                handle.write(_encode("base", item_id, 0, 0, base))
+        handle.write(_encode("patch", item_id, edit.top, edit.left, edit.after))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+    def clear(self, item_id: str) -> None:
+        """Forget an image's journal (after it was saved or its edits were discarded)."""
+        handle = self._files.pop(item_id, None)
+        if handle is not None:
+            handle.close()
+        journal_path(self.masks_dir, item_id).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+
+
+def find_recoverable(masks_dir: str | Path) -> list[str]:
+    """Item ids with unsaved edits journaled under ``masks_dir`` (from a crashed session)."""
+    folder = Path(masks_dir) / JOURNAL_DIR
+    if not folder.is_dir():
+        return []
+    ids = []
+    for path in sorted(folder.glob("*.journal")):
+        records = read_records(path)
+        if len(records) >= 2 and records[0][0]["kind"] == "base":
+            ids.append(records[0][0]["item_id"])
+    return ids
+
+
+def recover(masks_dir: str | Path, item_id: str) -> np.ndarray | None:
+    """The mask as it was after the last complete journaled edit, or None if nothing is there."""
+    path = journal_path(masks_dir, item_id)
+    if not path.exists():
+        return None
+    records = read_records(path)
+    if not records or records[0][0]["kind"] != "base":
+        return None
+    mask = records[0][1].copy()
+    for meta, labels in records[1:]:
+        top, left = meta["top"], meta["left"]
+        mask[top:top + labels.shape[0], left:left + labels.shape[1]] = labels
+    return mask
+
+
+def discard(masks_dir: str | Path, item_id: str) -> None:
+    """Delete an image's journal without replaying it."""
+    journal_path(masks_dir, item_id).unlink(missing_ok=True)
