@@ -1,0 +1,1 @@
+"""The Train panel: options, a training worker thread, live curves, compare runs."""

@@ -1,0 +1,127 @@
+"""Live training curves: loss (per batch and per epoch) above, the task metric below.
+
+pyqtgraph habits: each curve is created once; points go into growing arrays;
+``setData`` runs from a ~10 Hz timer only when something changed; downsampling
+and clip-to-view keep a long run cheap to draw.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+
+from gui.train.plot_export import save_graphics_png
+from gui.train.series import ExponentialMovingAverage, GrowingSeries
+
+REDRAW_INTERVAL_MS = 100
+METRIC_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+class TrainingCurves(pg.GraphicsLayoutWidget):
+    """Two stacked plots sharing the epoch axis; call ``add_batch``/``add_epoch`` from slots."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.loss_plot = self.addPlot(row=0, col=0, title="Loss")
+        self.nextRow()
+        self.metric_plot = self.addPlot(row=1, col=0, title="Validation metric")
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setLabel("bottom", "epoch")
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.addLegend(offset=(-10, 10))
+        self.metric_plot.setXLink(self.loss_plot)
+
+        self._series: dict[str, GrowingSeries] = {}
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._make_curve("batch_loss", self.loss_plot, "batch loss",
+                         pen=pg.mkPen((31, 119, 180, 60), width=1))
+        self._make_curve("smoothed_loss", self.loss_plot, "batch loss (smoothed)",
+                         pen=pg.mkPen((31, 119, 180), width=2))
+        self._make_curve("train_loss", self.loss_plot, "train loss / epoch",
+                         pen=pg.mkPen((255, 127, 14), width=2), symbol="o", symbolSize=6,
+                         symbolBrush=(255, 127, 14))
+        self._make_curve("val_loss", self.loss_plot, "validation loss",
+                         pen=pg.mkPen((214, 39, 40), width=2), symbol="s", symbolSize=6,
+                         symbolBrush=(214, 39, 40))
+        self._ema = ExponentialMovingAverage(0.9)
+        self._dirty: set[str] = set()
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setInterval(REDRAW_INTERVAL_MS)
+        self._redraw_timer.timeout.connect(self.flush)
+        self._redraw_timer.start()
+
+    def _make_curve(self, name: str, plot: pg.PlotItem, label: str, **style) -> None:
+        self._series[name] = GrowingSeries()
+        self._curves[name] = plot.plot(name=label, **style)
+
+    def _append(self, name: str, x: float, y: float | None) -> None:
+        if y is None or not math.isfinite(y):
+            return
+        self._series[name].append(x, y)
+        self._dirty.add(name)
+
+    # --- feeding -------------------------------------------------------------
+    def add_batch(self, epoch_position: float, loss: float) -> None:
+        """One batch loss at a fractional epoch (epoch 1 ends at x = 1.0)."""
+        self._append("batch_loss", epoch_position, loss)
+        self._append("smoothed_loss", epoch_position, self._ema.update(loss))
+
+    def add_epoch(self, epoch: int, train_loss: float, val_loss: float | None,
+                  metrics: dict[str, float]) -> None:
+        self._append("train_loss", epoch, train_loss)
+        self._append("val_loss", epoch, val_loss)
+        for key, value in metrics.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self._metric_curve(key)
+                self._append(f"metric:{key}", epoch, float(value))
+
+    def _metric_curve(self, key: str) -> None:
+        name = f"metric:{key}"
+        if name not in self._series:
+            colour = METRIC_COLOURS[sum(k.startswith("metric:") for k in self._series)
+                                    % len(METRIC_COLOURS)]
+            self._make_curve(name, self.metric_plot, key, pen=pg.mkPen(colour, width=2),
+                             symbol="o", symbolSize=6, symbolBrush=colour)
+            self.metric_plot.setTitle(f"Validation {', '.join(self.metric_names())}")
+
+    def clear(self) -> None:
+        """Empty every curve for a new run (curves stay; metric curves of the old run go)."""
+        for name in [n for n in self._series if n.startswith("metric:")]:
+            self.metric_plot.removeItem(self._curves.pop(name))
+            del self._series[name]
+        for series in self._series.values():
+            series.clear()
+        self._ema.reset()
+        self.metric_plot.setTitle("Validation metric")
+        self._dirty = set(self._series)
+        self.flush()
+
+    # --- drawing -------------------------------------------------------------
+    def flush(self) -> None:
+        """Push changed series to their curves (the throttled redraw)."""
+        for name in self._dirty:
+            series = self._series.get(name)
+            if series is not None:
+                self._curves[name].setData(series.x, series.y)
+        self._dirty.clear()
+
+    def metric_names(self) -> list[str]:
+        return [n.split(":", 1)[1] for n in self._series if n.startswith("metric:")]
+
+    def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The named curve's data as handed to pyqtgraph (before clipping to the view)."""
+        curve = self._curves[name]
+        x, y = curve.xData, curve.yData
+        empty = np.empty(0)
+        return (empty if x is None else x), (empty if y is None else y)
+
+    def save_png(self, path: str | Path) -> Path:
+        self.flush()
+        return save_graphics_png(self.scene(), path)

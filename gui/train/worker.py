@@ -1,0 +1,113 @@
+"""Training off the UI thread: a QObject worker moved to a QThread (superqt wiring).
+
+The worker calls ``core.training.api.train`` and forwards each core event as a
+Qt signal carrying the frozen event dataclass (plain values only). Stopping is a
+flag (``CancelToken``) the trainer checks between batches; never terminate().
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from core.errors import CnnLyticalError
+from core.training.config import TrainConfig
+from core.training.events import CancelToken, RunEnded, RunStarted
+
+log = logging.getLogger(__name__)
+
+TrainFunction = Callable[..., Any]
+
+
+def leave_a_core_for_the_ui(engine: str) -> None:
+    """Torch's intra-op pool would take every core; keep one free for the UI thread."""
+    if engine != "torch":
+        return
+    import torch
+
+    cores = os.cpu_count() or 1
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line for the user: a core error's own message, else the type and text."""
+    if isinstance(error, CnnLyticalError):
+        return str(error)
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+class TrainingWorker(QObject):
+    """Runs one training in whichever thread it lives in; reports through signals."""
+
+    event_emitted = Signal(object)          # RunStarted | BatchEnd | EpochEnd | RunEnded
+    finished = Signal(str, str, str)        # run_dir, status, message (exactly once)
+
+    def __init__(self, config: TrainConfig, train_function: TrainFunction):
+        super().__init__()
+        self.config = config
+        self.cancel_token = CancelToken()
+        self._train = train_function
+        self._run_dir = config.out or ""
+        self._ended: RunEnded | None = None
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, RunStarted):
+            self._run_dir = event.run_dir
+        elif isinstance(event, RunEnded):
+            self._ended = event
+            self._run_dir = event.run_dir or self._run_dir
+        self.event_emitted.emit(event)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            leave_a_core_for_the_ui(self.config.engine)
+            self._train(self.config, self._on_event, self.cancel_token)
+        except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a crash
+            if not isinstance(error, CnnLyticalError):
+                log.error("training failed:\n%s", traceback.format_exc())
+            if self._ended is None or self._ended.status != "failed":
+                self._ended = RunEnded("failed", self._run_dir, describe_failure(error))
+                self.event_emitted.emit(self._ended)
+        if self._ended is None:  # a trainer that returned without a RunEnded event
+            status = "cancelled" if self.cancel_token.cancelled else "finished"
+            self._ended = RunEnded(status, self._run_dir)
+        self.finished.emit(self._ended.run_dir or self._run_dir, self._ended.status,
+                           self._ended.message)
+
+
+class TrainingJob(QObject):
+    """One training run in its own QThread; owns the thread until it has finished."""
+
+    event_emitted = Signal(object)
+    finished = Signal(str, str, str)
+
+    def __init__(self, config: TrainConfig, train_function: TrainFunction, parent=None):
+        super().__init__(parent)
+        self.worker = TrainingWorker(config, train_function)
+        self.thread = QThread()
+        self.thread.setObjectName("training")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.event_emitted.connect(self.event_emitted)
+        self.worker.finished.connect(self.thread.quit)
+        self.worker.finished.connect(self.finished)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.worker.cancel_token.cancel()
+
+    @property
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def wait(self, milliseconds: int) -> bool:
+        """Block until the thread has ended (for shutdown and tests)."""
+        return self.thread.wait(milliseconds)
