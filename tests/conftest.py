@@ -24,6 +24,9 @@ def isolated_settings(tmp_path, monkeypatch):
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    # QSettings(organisation, application) always uses NativeFormat (INI on Linux), whatever
+    # the default format: point that path at tmp_path too.
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setenv("CNN_LYTICAL_SETTINGS_DIR", str(tmp_path / "settings"))
     yield tmp_path / "settings"
 
