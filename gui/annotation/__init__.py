@@ -1,0 +1,1 @@
+"""The mask editor: canvas, tools bar and the MaskEditor widget (see docs/annotation.md)."""

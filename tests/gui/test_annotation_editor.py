@@ -1,0 +1,187 @@
+"""MaskEditor driven like a user: mouse strokes on the canvas, shortcuts, save, recovery."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from core.annotation import Journal, MaskDocument
+from core.data.base import ArrayDataset
+from gui.annotation.editor import MaskEditor
+
+pytestmark = pytest.mark.gui
+
+
+def scene_image():
+    image = np.full((120, 160, 3), 40, np.uint8)
+    image[30:90, 40:120] = (210, 60, 50)
+    return image
+
+
+def car_dataset(root=None):
+    image = scene_image()
+    mask = np.zeros(image.shape[:2], np.uint8)
+    mask[30:90, 40:120] = 1
+    return ArrayDataset([image], [mask], "segmentation", "demo", "carvana", ["background", "car"],
+                        ids=["car_01"], root=root)
+
+
+@pytest.fixture
+def editor(qtbot, isolated_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNN_LYTICAL_DATA_DIR", str(tmp_path / "user"))
+    widget = MaskEditor()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def view_point(editor, x, y):
+    return editor.canvas.mapFromScene(QPointF(x + 0.5, y + 0.5))
+
+
+def drag(editor, points, modifier=Qt.KeyboardModifier.NoModifier):
+    viewport = editor.canvas.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, view_point(editor, *points[0]))
+    for point in points[1:]:
+        QTest.mouseMove(viewport, view_point(editor, *point))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, view_point(editor, *points[-1]))
+
+
+def test_a_mouse_stroke_paints_and_ctrl_s_saves_it(editor, qtbot, tmp_path):
+    editor.set_dataset(car_dataset(), tmp_path / "masks")
+    editor.set_item("car_01", scene_image(), np.zeros((120, 160), np.uint8), None)
+    editor.options.size.setValue(9)
+    with qtbot.waitSignal(editor.mask_modified) as modified:
+        drag(editor, [(20, 100), (60, 100), (100, 100), (140, 100)])
+    assert modified.args == ["car_01"]
+    mask = editor.document.mask
+    assert mask[100, 20:141].all() and mask[96:105, 80].all()
+    assert mask[90].sum() == 0 and mask[110].sum() == 0
+    assert editor.document.history.depth == 1  # the whole drag is one undo step
+
+    editor.canvas.setFocus()
+    with qtbot.waitSignal(editor.mask_saved) as saved:
+        QTest.keyClick(editor.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    item_id, path = saved.args
+    assert item_id == "car_01" and path == str(tmp_path / "masks" / "car_01.png")
+    on_disk = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(on_disk, mask * 255)
+    assert not editor.modified_ids()
+
+
+def test_shortcuts_pick_tools_resize_the_brush_and_undo(editor, qtbot):
+    editor.set_item("a", scene_image(), None, None)
+    editor.canvas.setFocus()
+    QTest.keyClick(editor.canvas, Qt.Key.Key_E)
+    assert editor.canvas.tool == "eraser" and editor.toolbar.tool_actions["eraser"].isChecked()
+    QTest.keyClick(editor.canvas, Qt.Key.Key_B)
+    assert editor.canvas.tool == "brush"
+    size = editor.canvas.brush_size
+    QTest.keyClick(editor.canvas, Qt.Key.Key_BracketRight)
+    assert editor.canvas.brush_size > size
+    QTest.keyClick(editor.canvas, Qt.Key.Key_BracketLeft)
+    QTest.keyClick(editor.canvas, Qt.Key.Key_BracketLeft)
+    assert editor.canvas.brush_size < size
+    drag(editor, [(80, 60), (90, 60)])
+    painted = editor.document.mask.copy()
+    assert painted.sum() > 0
+    QTest.keyClick(editor.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.document.mask.sum() == 0
+    QTest.keyClick(editor.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    np.testing.assert_array_equal(editor.document.mask, painted)
+
+
+def test_wand_fill_and_polygon_tools_on_the_canvas(editor):
+    editor.set_item("a", scene_image(), None, None)
+    editor.set_tool("wand")
+    drag(editor, [(60, 50)])
+    expected = np.zeros((120, 160), np.uint8)
+    expected[30:90, 40:120] = 1
+    np.testing.assert_array_equal(editor.document.mask, expected)
+    editor.set_tool("polygon")
+    for point in [(0, 0), (10, 0), (10, 10)]:
+        drag(editor, [point])
+    editor.canvas.finish_polygon()
+    assert editor.document.mask[1, 5] == 1 and editor.document.mask[9, 1] == 0
+    editor.set_tool("fill")
+    drag(editor, [(60, 50)], Qt.KeyboardModifier.ShiftModifier)  # Shift erases with the tool
+    assert editor.document.mask[30:90, 40:120].sum() == 0
+
+
+def test_accept_prediction_tab_toggle_and_threshold(editor, qtbot):
+    prediction = np.zeros((120, 160), np.float32)
+    prediction[10:20, 10:30] = 0.8
+    prediction[50:60, 50:60] = 0.4
+    editor.set_item("a", scene_image(), None, prediction)
+    editor.canvas.setFocus()
+    QTest.keyClick(editor.canvas, Qt.Key.Key_A)
+    assert editor.document.mask.sum() == 200
+    editor.options.threshold.setValue(30)
+    editor.accept_prediction()
+    assert editor.document.mask.sum() == 300
+    assert editor.options.show_label.isChecked() and editor.options.show_prediction.isChecked()
+    QTest.keyClick(editor.canvas, Qt.Key.Key_Tab)
+    assert not editor.canvas.label_layer.isVisible() and editor.canvas.prediction_layer.isVisible()
+    QTest.keyClick(editor.canvas, Qt.Key.Key_Tab)
+    assert editor.canvas.label_layer.isVisible() and not editor.canvas.prediction_layer.isVisible()
+
+
+def test_user_mask_wins_and_train_on_corrections_saves_first(editor, qtbot, tmp_path):
+    dataset = car_dataset(root=str(tmp_path / "data"))
+    editor.set_dataset(dataset, None)
+    assert editor.masks_dir == tmp_path / "data" / ".annotations" / "masks"
+    editor.set_item("car_01", scene_image(), dataset[0].target, None)
+    editor.set_tool("rectangle")
+    drag(editor, [(0, 0), (5, 5)])
+    with qtbot.waitSignal(editor.train_on_corrections_requested) as requested:
+        editor.toolbar.train.trigger()
+    assert requested.args == [str(editor.masks_dir)]
+    saved = cv2.imread(str(editor.masks_dir / "car_01.png"), cv2.IMREAD_UNCHANGED)
+    assert saved[0:6, 0:6].min() == 255 and saved[30:90, 40:120].min() == 255
+
+    other = MaskEditor()
+    qtbot.addWidget(other)
+    other.set_dataset(dataset, None)
+    other.set_item("car_01", scene_image(), dataset[0].target, None)
+    assert other.document.mask[0:6, 0:6].all()  # the saved user mask, not the dataset's
+
+
+def test_recovery_banner_brings_back_journaled_edits(editor, qtbot, tmp_path):
+    masks_dir = tmp_path / "masks"
+    crashed = MaskDocument("car_01", np.zeros((120, 160), np.uint8), ["background", "car"],
+                           recorder=Journal(masks_dir))
+    crashed.begin_stroke(1, 4)
+    crashed.extend_stroke((30, 30))
+    crashed.end_stroke()
+    crashed.recorder.close()
+    with qtbot.waitSignal(editor.mask_modified) as modified:
+        editor.set_dataset(car_dataset(), masks_dir)
+        assert editor.banner.isVisible()
+        editor.banner.recover_button.click()
+    assert modified.args == ["car_01"] and not editor.banner.isVisible()
+    editor.set_item("car_01", scene_image(), None, None)
+    np.testing.assert_array_equal(editor.document.mask, crashed.mask)
+    assert editor.save() is not None
+    assert not (masks_dir / ".journal").exists() or not list((masks_dir / ".journal").iterdir())
+
+
+def test_a_dab_recolours_only_its_rectangle_of_the_overlay(editor):
+    editor.set_item("a", scene_image(), None, None)
+    layer = editor.canvas.label_layer
+    refreshed = []
+    original = layer.update_region
+    layer.update_region = lambda region: (refreshed.append(region), original(region))
+    before = layer.buffer.copy()
+    editor.options.size.setValue(5)
+    editor.canvas.dab(50, 60)
+    assert len(refreshed) == 1 and refreshed[0] is not None
+    region = refreshed[0]
+    assert (region.bottom - region.top, region.right - region.left) == (5, 5)
+    changed = np.argwhere((layer.buffer != before).any(axis=2))
+    assert changed[:, 0].min() >= region.top and changed[:, 0].max() < region.bottom
+    assert changed[:, 1].min() >= region.left and changed[:, 1].max() < region.right
