@@ -1,0 +1,33 @@
+"""The QApplication, configured once: names (so QSettings finds its file), style, plot colours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from gui.settings import APPLICATION, ORGANISATION
+
+STYLE_SHEET = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
+
+
+def configure_plots() -> None:
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True, background="#1d2025", foreground="#c8ccd3")
+
+
+def style_sheet() -> str:
+    return STYLE_SHEET.read_text() if STYLE_SHEET.exists() else ""
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The running QApplication, creating and styling it if needed (tests already have one)."""
+    app = QApplication.instance() or QApplication(["cnn-lytical", *(argv or [])])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("CNN-Lytical")
+    app.setStyle("Fusion")
+    app.setStyleSheet(style_sheet())
+    configure_plots()
+    return app

@@ -1,0 +1,1 @@
+"""Inspector: first-layer filters and feature maps of the current image, NumPy and torch alike."""

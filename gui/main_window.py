@@ -1,0 +1,391 @@
+"""MainWindow: puts the panels together and routes what happens between them.
+
+Layout: the dataset browser on the left, the image (View / Annotate tabs) in
+the middle, prediction, review queue and inspector on the right, training at
+the bottom. Each panel lives in its own module; this class only wires them:
+current image -> viewer, prediction service, inspector, mask editor;
+training events -> model reload -> predictions refresh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QWidget)
+
+from gui import integrations
+from gui.browser.panel import BrowserPanel
+from gui.data_source import DEMO_CHOICES, DataChoice, DatasetSource
+from gui.inspector.panel import InspectorPanel
+from gui.menus import build_actions, build_menus, build_tool_bar
+from gui.prediction.panel import PredictionPanel
+from gui.prediction.service import ModelInfo, PredictionService
+from gui.review.panel import ReviewPanel
+from gui.settings import AppSettings
+from gui.viewer.panel import ViewerPanel
+from gui.window_support import (ANNOTATION_FOLDER, DropOpener, item_title, model_fits,
+                                model_text)
+
+
+class MainWindow(QMainWindow):
+    """Signals for tests and scripts: ``dataset_shown(dataset)``, ``prediction_shown(item)``."""
+
+    dataset_shown = Signal(object)
+    prediction_shown = Signal(int)
+
+    def __init__(self, demo_size: int | None = None, settings: AppSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("CNN-Lytical")
+        self.settings = settings or AppSettings()
+        self.dataset = None
+        self.choice: DataChoice | None = None
+        self.opened_folder: DataChoice | None = None
+        self.current_item: int | None = None
+        self.current_sample = None
+        self.training_run: str | None = None
+        self.error_box: QMessageBox | None = None
+        self.source = DatasetSource(demo_size, self)
+        self.prediction = PredictionService(parent=self)
+        self._build_panels()
+        self.actions = build_actions(self)
+        build_menus(self, self.actions, self.docks)
+        build_tool_bar(self, self.actions)
+        self._build_status_bar()
+        self._connect()
+        self._refresh_task_box()
+        self._refresh_recent_menu()
+        self.setAcceptDrops(True)
+        self.drop_opener = DropOpener(self.open_path)
+        self.resize(1500, 920)
+        self._restore_layout()
+        self.actions.stop.setEnabled(False)
+
+    # --- building -----------------------------------------------------------------------
+    def _build_panels(self) -> None:
+        self.browser = BrowserPanel()
+        self.viewer = ViewerPanel()
+        self.prediction_panel = PredictionPanel()
+        self.review = ReviewPanel(self.prediction.pool)
+        self.inspector = InspectorPanel(self.prediction.pool)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.viewer, "View")
+        editor_class = integrations.mask_editor_class()
+        self.editor = editor_class() if editor_class else None
+        self.tabs.addTab(self.editor or integrations.unavailable("The mask editor"), "Annotate")
+        self.setCentralWidget(self.tabs)
+        panel_class = integrations.train_panel_class()
+        self.train_panel = panel_class() if panel_class else None
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.docks = [
+            self._dock("Dataset", "browser_dock", self.browser, left),
+            self._dock("Prediction", "prediction_dock", self.prediction_panel, right),
+            self._dock("Review queue", "review_dock", self.review, right),
+            self._dock("Inspector", "inspector_dock", self.inspector, right),
+            self._dock("Train", "train_dock", self.train_panel or integrations.unavailable(
+                "Training"), bottom),
+        ]
+        self.tabifyDockWidget(self.docks[1], self.docks[2])
+        self.tabifyDockWidget(self.docks[2], self.docks[3])
+        self.docks[1].raise_()
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.docks[0], self.docks[1]], [340, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks[4]], [int(self.height() * 0.36)], Qt.Orientation.Vertical)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() needs names
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        self.pixel_label, self.model_label = QLabel(), QLabel("No model")
+        self.pixel_label.setMinimumWidth(220)
+        self.statusBar().addPermanentWidget(self.pixel_label)
+        self.statusBar().addPermanentWidget(self.model_label)
+
+    def _connect(self) -> None:
+        self.source.opened.connect(self._on_dataset_opened)
+        self.source.failed.connect(lambda choice, message: self.show_error(
+            "Cannot open the dataset", message))
+        self.source.busy_changed.connect(self._on_source_busy)
+        self.browser.current_changed.connect(self.show_item)
+        self.viewer.pixel_hovered.connect(self.pixel_label.setText)
+        self.prediction.model_changed.connect(self._on_model_changed)
+        self.prediction.model_failed.connect(self._on_model_failed)
+        self.prediction.prediction_ready.connect(self._on_prediction_ready)
+        self.prediction.prediction_failed.connect(
+            lambda message: self.prediction_panel.show_hint(f"Prediction failed: {message}"))
+        self.review.item_chosen.connect(self.browser.select)
+        self.review.scores_ready.connect(self.browser.set_scores)
+        self.docks[3].visibilityChanged.connect(self.inspector.set_active)
+        self.actions.task_box.activated.connect(self._on_task_chosen)
+        self.actions.recent_menu.aboutToShow.connect(self._refresh_recent_menu)
+        if self.train_panel is not None:
+            self.train_panel.run_started.connect(self._on_run_started)
+            self.train_panel.epoch_finished.connect(self._on_epoch_finished)
+            self.train_panel.run_finished.connect(self._on_run_finished)
+
+    # --- datasets -----------------------------------------------------------------------
+    def open_initial(self, data: str | None = None, task: str | None = None,
+                     run: str | None = None) -> None:
+        """What ``python main.py [--data] [--task] [--run]`` opens (else the last dataset)."""
+        if data is None and task is None:
+            data, task = self.settings.last_dataset()
+        self.open_dataset(DataChoice(data, task if data is None else task))
+        run = run or self.settings.last_run()
+        if run and Path(run).is_dir():
+            self.open_run(run)
+
+    def open_dataset(self, choice: DataChoice) -> None:
+        self.statusBar().showMessage(f"Opening {choice.title}…")
+        self.source.request(choice)
+
+    def open_path(self, path: str) -> None:
+        self.open_dataset(DataChoice(path, None))
+
+    def choose_dataset_folder(self) -> None:
+        start = self.choice.path if self.choice and self.choice.path else str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Open dataset folder", start)
+        if folder:
+            self.open_path(folder)
+
+    def _on_dataset_opened(self, choice: DataChoice, dataset) -> None:
+        self.choice, self.dataset = choice, dataset
+        if choice.path is not None:
+            self.opened_folder = choice
+        self.settings.set_last_dataset(choice.path, dataset.task)
+        self.setWindowTitle(f"CNN-Lytical — {choice.title}")
+        self.current_item = None
+        self.viewer.set_segmentation(dataset.kind == "segmentation")
+        self.viewer.set_overlay_mode("prediction" if dataset.kind == "segmentation" else "none")
+        if self.train_panel is not None:
+            self.train_panel.set_dataset(choice.path, dataset.task, dataset.kind)
+        if self.editor is not None:
+            self.editor.set_dataset(dataset, self._annotation_folder(dataset))
+        self.tabs.setTabEnabled(1, dataset.kind == "segmentation")
+        self.browser.set_dataset(dataset)
+        self.review.set_source(dataset, self.browser.visible_indices())
+        self._on_model_changed(self.prediction.info)
+        self._refresh_task_box()
+        self.statusBar().showMessage(f"{choice.title}: {len(dataset):,} images, "
+                                     f"{dataset.kind}", 5000)
+        self.dataset_shown.emit(dataset)
+
+    def _annotation_folder(self, dataset) -> str:
+        if dataset.root:
+            return str(Path(dataset.root) / ANNOTATION_FOLDER)
+        return str(Path(self.settings.settings.fileName()).parent / "annotations" / dataset.task)
+
+    def _on_source_busy(self, busy: bool) -> None:
+        self.actions.task_box.setEnabled(not busy)
+        self.actions.open_folder.setEnabled(not busy)
+
+    def _refresh_task_box(self) -> None:
+        box = self.actions.task_box
+        box.blockSignals(True)
+        box.clear()
+        for task, title in DEMO_CHOICES.items():
+            box.addItem(title, DataChoice(None, task))
+        if self.opened_folder is not None:
+            box.addItem(f"Folder: {Path(self.opened_folder.path).name}", self.opened_folder)
+        for row in range(box.count()):
+            if box.itemData(row) == self.choice:
+                box.setCurrentIndex(row)
+        box.blockSignals(False)
+
+    def _on_task_chosen(self, row: int) -> None:
+        choice = self.actions.task_box.itemData(row)
+        if choice is not None and choice != self.choice:
+            self.open_dataset(choice)
+
+    def _refresh_recent_menu(self) -> None:
+        menu = self.actions.recent_menu
+        menu.clear()
+        recent = self.settings.recent_datasets()
+        for path in recent:
+            menu.addAction(path, lambda checked=False, p=path: self.open_path(p))
+        if not recent:
+            menu.addAction("No recent datasets").setEnabled(False)
+
+    # --- the current image --------------------------------------------------------------
+    def show_item(self, item: int) -> None:
+        if self.dataset is None:
+            return
+        try:
+            sample = self.dataset[item]
+        except Exception as error:  # an unreadable file: say so, keep browsing
+            from gui.workers import describe_error
+            self.viewer.clear(f"Cannot show {self.dataset.item_id(item)}: {describe_error(error)}")
+            return
+        self.current_item, self.current_sample = item, sample
+        image = np.asarray(sample.image)
+        self.viewer.show_item(item_title(self.dataset, sample), image, sample.target)
+        self.inspector.set_image(image)
+        if self.editor is not None:
+            truth = sample.target if isinstance(sample.target, np.ndarray) else None
+            self.editor.set_item(sample.item_id, image, truth, None)
+        if self.prediction.predictor is not None and self._model_fits():
+            self.prediction.set_current(item, image)
+
+    def _on_prediction_ready(self, item: int, prediction: np.ndarray) -> None:
+        if item != self.current_item or self.current_sample is None or not self._model_fits():
+            return
+        target = self.current_sample.target
+        if prediction.ndim == 1:
+            label = int(target) if isinstance(target, (int, np.integer)) else None
+            self.prediction_panel.show_probabilities(prediction, self.dataset.class_names, label)
+        else:
+            truth = target if isinstance(target, np.ndarray) else None
+            self.prediction_panel.show_mask(prediction, truth)
+            self.viewer.set_prediction(prediction)
+            if self.editor is not None:
+                self.editor.set_item(self.current_sample.item_id, self.current_sample.image,
+                                     truth, prediction)
+        self.prediction_shown.emit(item)
+
+    # --- the current model --------------------------------------------------------------
+    def _model_fits(self) -> bool:
+        return model_fits(self.prediction.info, self.dataset)
+
+    def choose_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open run directory",
+                                                  self.settings.last_run() or "runs")
+        if folder:
+            self.open_run(folder)
+
+    def open_run(self, run_dir: str) -> None:
+        """Use ``run_dir``'s model; a bad folder shows its one-line error."""
+        from core.errors import CnnLyticalError
+        from core.training.run_dir import RunDir
+        try:
+            RunDir.open(run_dir)
+        except CnnLyticalError as error:
+            self.show_error("Cannot open the run", str(error))
+            return
+        self.statusBar().showMessage(f"Loading the model of {run_dir}…")
+        self.prediction.load_run(run_dir)
+
+    def _on_model_changed(self, info: ModelInfo | None) -> None:
+        self.model_label.setText(model_text(info))
+        self.prediction_panel.set_model_text(model_text(info))
+        fits = self._model_fits()
+        predictor = self.prediction.predictor if fits else None
+        self.review.set_predictor(predictor)
+        self.inspector.set_predictor(predictor)
+        if info is not None and info.run_dir != self.training_run:
+            self.settings.set_last_run(info.run_dir)
+        if info is not None and not fits:
+            self.prediction_panel.show_hint(
+                f"The current model ({info.kind}, {len(info.class_names)} classes) does not fit "
+                "this dataset.\nTrain a model here or open a matching run.")
+            self.viewer.set_prediction(None)
+        elif info is None:
+            from gui.prediction.panel import NO_MODEL_HINT
+            self.prediction_panel.show_hint(NO_MODEL_HINT)
+        elif self.current_item is not None:
+            self.show_item(self.current_item)
+
+    def _on_model_failed(self, message: str) -> None:
+        if self.training_run is None:
+            self.show_error("Cannot load the model", message)
+        self.statusBar().showMessage(message, 8000)
+
+    # --- training -----------------------------------------------------------------------
+    def start_training(self) -> None:
+        if self.train_panel is not None:
+            self.docks[4].show()
+            self.train_panel.start_training()
+
+    def stop_training(self) -> None:
+        if self.train_panel is not None:
+            self.train_panel.stop()
+
+    def compare_runs(self) -> None:
+        if self.train_panel is not None:
+            self.train_panel.open_compare()
+
+    def _on_run_started(self, run_dir: str) -> None:
+        self.training_run = run_dir
+        self.actions.train.setEnabled(False)
+        self.actions.stop.setEnabled(True)
+        self.statusBar().showMessage(f"Training into {run_dir}…")
+
+    def _on_epoch_finished(self, event) -> None:
+        if self.training_run:  # model.pt/.npz was just rewritten: watch the model learn
+            self.prediction.load_run(self.training_run)
+
+    def _on_run_finished(self, run_dir: str, status: str, message: str) -> None:
+        self.actions.train.setEnabled(True)
+        self.actions.stop.setEnabled(False)
+        self.training_run = None
+        text = f"Run {status}: {run_dir}" + (f" ({message})" if message else "")
+        self.statusBar().showMessage(text, 10000)
+        if run_dir and any((Path(run_dir) / name).exists() for name in ("model.pt", "model.npz")):
+            self.prediction.load_run(run_dir)
+
+    # --- export, about, errors ----------------------------------------------------------
+    def export_model(self) -> None:
+        dialog_class = integrations.export_dialog_class()
+        info = self.prediction.info
+        if info is None:
+            self.show_error("Export model", "Train a model or open a run first: there is "
+                                            "no model to export yet.")
+            return
+        if dialog_class is None:
+            self.show_error("Export model", "Export is not available in this installation.")
+            return
+        self.export_dialog = dialog_class(info.run_dir, self.dataset, self)
+        if self.current_sample is not None and hasattr(self.export_dialog, "set_image"):
+            self.export_dialog.set_image(np.asarray(self.current_sample.image))
+        self.export_dialog.show()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About CNN-Lytical",
+                          "CNN-Lytical: browse images, train CNNs and watch them learn, "
+                          "correct masks, export int8 ONNX models.")
+
+    def show_error(self, title: str, message: str) -> None:
+        """A non-blocking message box with the one-line message (never a crash)."""
+        self.statusBar().showMessage(message, 10000)
+        self.error_box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                                     QMessageBox.StandardButton.Ok, self)
+        self.error_box.open()
+
+    # --- window life --------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        self.drop_opener.drag_enter(event)
+
+    def dropEvent(self, event) -> None:
+        self.drop_opener.drop(event)
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is None or not self.restoreState(state):
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def shutdown(self) -> None:
+        """Stop background work and wait for it (closing, tests)."""
+        if self.train_panel is not None:
+            self.train_panel.shutdown()
+        self.review.stop()
+        self.browser.shutdown()
+        self.prediction.wait()
+        self.source._runner.pool.waitForDone()
+
+    def closeEvent(self, event) -> None:
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,99 @@
+"""PredictionPanel: what the current model says about the current image.
+
+Three faces: a hint when there is no model (never an empty chart), the class
+probability chart for classification, and mask statistics for segmentation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from core.ranking import classification_uncertainty, dice, mask_uncertainty
+from gui.prediction.chart import ProbabilityChart
+
+NO_MODEL_HINT = ("Train a model or open a run to see predictions.\n\n"
+                 "Train: the Train panel below.\nOpen run: File ▸ Open run…")
+
+
+class PredictionPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.hint = QLabel(NO_MODEL_HINT)
+        self.hint.setObjectName("hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.model_label = QLabel()
+        self.model_label.setObjectName("hint")
+        self.model_label.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setObjectName("title")
+        self.summary.setWordWrap(True)
+        self.chart = ProbabilityChart()
+        self.mask_fields = {name: QLabel("–") for name in
+                            ("Foreground predicted", "Dice with ground truth",
+                             "False positives", "False negatives", "Mean uncertainty")}
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._centered(self.hint))
+        self.pages.addWidget(self.chart)
+        self.pages.addWidget(self._mask_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.model_label)
+        self.show_hint(NO_MODEL_HINT)
+
+    def _centered(self, widget: QWidget) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(widget)
+        layout.addStretch(1)
+        return page
+
+    def _mask_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for name, label in self.mask_fields.items():
+            form.addRow(name, label)
+        return page
+
+    def show_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.summary.setText("")
+        self.pages.setCurrentIndex(0)
+
+    def set_model_text(self, text: str) -> None:
+        self.model_label.setText(text)
+
+    def show_probabilities(self, probabilities: np.ndarray, class_names: list[str],
+                           true_label: int | None) -> None:
+        top = int(np.argmax(probabilities))
+        name = class_names[top] if top < len(class_names) else str(top)
+        text = f"Predicted <b>{name}</b> ({probabilities[top]:.1%})"
+        if true_label is not None and 0 <= true_label < len(class_names):
+            verdict = "✓" if top == true_label else "✗"
+            text += f" · true {class_names[true_label]} {verdict}"
+        uncertainty = float(classification_uncertainty(probabilities))
+        self.summary.setText(text + f" · uncertainty {uncertainty:.2f}")
+        self.chart.set_probabilities(probabilities, class_names, true_label)
+        self.pages.setCurrentIndex(1)
+
+    def show_mask(self, probabilities: np.ndarray, truth: np.ndarray | None) -> None:
+        predicted = probabilities >= 0.5
+        self.summary.setText("Predicted mask")
+        self.mask_fields["Foreground predicted"].setText(f"{predicted.mean():.1%} of pixels")
+        usable = isinstance(truth, np.ndarray) and truth.shape == probabilities.shape
+        if usable:
+            actual = truth > 0
+            self.mask_fields["Dice with ground truth"].setText(f"{dice(probabilities, truth):.3f}")
+            self.mask_fields["False positives"].setText(f"{int(np.sum(predicted & ~actual)):,} px")
+            self.mask_fields["False negatives"].setText(f"{int(np.sum(~predicted & actual)):,} px")
+        else:
+            for name in ("Dice with ground truth", "False positives", "False negatives"):
+                self.mask_fields[name].setText("no ground truth")
+        self.mask_fields["Mean uncertainty"].setText(f"{mask_uncertainty(probabilities):.3f}")
+        self.pages.setCurrentIndex(2)

@@ -1,0 +1,1 @@
+"""Review queue: the images the model is least sure about (or most wrong on), worst first."""

@@ -1,0 +1,1 @@
+"""Image view with zoom, pan and mask overlays (prediction, ground truth, errors)."""

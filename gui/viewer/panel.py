@@ -1,0 +1,122 @@
+"""ViewerPanel: the image view plus its controls (fit, 1:1, overlay, colour, opacity).
+
+It keeps the current image, its ground-truth mask and the predicted mask
+probabilities, and rebuilds the overlay when any of them or the mode changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QColorDialog, QComboBox, QHBoxLayout, QLabel, QPushButton,
+                               QSlider, QToolButton, QVBoxLayout, QWidget)
+
+from gui.viewer.overlays import OVERLAY_MODES, PREDICTION_COLOUR, build_overlay
+from gui.viewer.view import ImageView
+
+
+class ViewerPanel(QWidget):
+    pixel_hovered = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = ImageView()
+        self.truth: np.ndarray | None = None
+        self.probabilities: np.ndarray | None = None
+        self.colour = PREDICTION_COLOUR
+        self.title = QLabel("No image")
+        self.title.setObjectName("title")
+        self.overlay_box = QComboBox()
+        for key, text in OVERLAY_MODES.items():
+            self.overlay_box.addItem(text, key)
+        self.colour_button = QToolButton()
+        self.colour_button.setToolTip("Colour of the predicted mask")
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setValue(50)
+        self.opacity_slider.setFixedWidth(110)
+        self.opacity_slider.setToolTip("Overlay opacity")
+        self.zoom_label = QLabel("100%")
+        self.zoom_label.setMinimumWidth(48)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.overlay_controls: list[QWidget] = []
+        self._build_layout()
+        self._paint_colour_button()
+        self.overlay_box.currentIndexChanged.connect(self._refresh_overlay)
+        self.colour_button.clicked.connect(self._choose_colour)
+        self.opacity_slider.valueChanged.connect(
+            lambda value: self.view.set_overlay_opacity(value / 100.0))
+        self.view.zoom_changed.connect(lambda scale: self.zoom_label.setText(f"{scale:.0%}"))
+        self.view.pixel_hovered.connect(self.pixel_hovered)
+
+    def _build_layout(self) -> None:
+        fit, actual = QPushButton("Fit"), QPushButton("1:1")
+        fit.setToolTip("Fit the image to the window (F)")
+        actual.setToolTip("Show pixels at their real size (1)")
+        fit.clicked.connect(self.view.fit)
+        actual.clicked.connect(self.view.actual_size)
+        controls = QHBoxLayout()
+        controls.addWidget(self.title, 1)
+        overlay_label, opacity_label = QLabel("Overlay"), QLabel("Opacity")
+        self.overlay_controls = [overlay_label, self.overlay_box, self.colour_button,
+                                 opacity_label, self.opacity_slider]
+        for widget in self.overlay_controls:
+            controls.addWidget(widget)
+        controls.addSpacing(12)
+        for widget in (fit, actual, self.zoom_label):
+            controls.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(controls)
+        layout.addWidget(self.view, 1)
+
+    # --- API --------------------------------------------------------------------------
+    @property
+    def overlay_mode(self) -> str:
+        return self.overlay_box.currentData()
+
+    def set_overlay_mode(self, mode: str) -> None:
+        self.overlay_box.setCurrentIndex(max(0, self.overlay_box.findData(mode)))
+
+    def set_segmentation(self, enabled: bool) -> None:
+        """Overlay controls only make sense for mask datasets."""
+        for widget in self.overlay_controls:
+            widget.setVisible(enabled)
+
+    def show_item(self, title: str, image: np.ndarray, truth: np.ndarray | None) -> None:
+        self.title.setText(title)
+        self.truth = truth if isinstance(truth, np.ndarray) else None
+        self.probabilities = None
+        self.view.set_image(image)
+        self._refresh_overlay()
+
+    def clear(self, message: str = "No image") -> None:
+        self.title.setText(message)
+        self.truth = self.probabilities = None
+        self.view.set_image(None)
+
+    def set_prediction(self, probabilities: np.ndarray | None) -> None:
+        """Mask probabilities (H, W) for the shown image; None when there is no model."""
+        self.probabilities = probabilities if isinstance(probabilities, np.ndarray) else None
+        self._refresh_overlay()
+
+    def set_colour(self, colour: tuple[int, int, int]) -> None:
+        self.colour = tuple(int(c) for c in colour)
+        self._paint_colour_button()
+        self._refresh_overlay()
+
+    def _refresh_overlay(self) -> None:
+        self.view.set_overlay(build_overlay(self.overlay_mode, self.probabilities, self.truth,
+                                            self.colour))
+
+    def _choose_colour(self) -> None:
+        chosen = QColorDialog.getColor(QColor(*self.colour), self, "Prediction colour")
+        if chosen.isValid():
+            self.set_colour((chosen.red(), chosen.green(), chosen.blue()))
+
+    def _paint_colour_button(self) -> None:
+        swatch = QPixmap(16, 16)
+        swatch.fill(QColor(*self.colour))
+        self.colour_button.setIcon(QIcon(swatch))

@@ -1,0 +1,58 @@
+"""Small helpers of the main window: titles, model/dataset fit, drag-and-drop of folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ANNOTATION_FOLDER = ".annotations"
+
+
+def item_title(dataset, sample) -> str:
+    """'item id · label' for the viewer's title."""
+    target = sample.target
+    if isinstance(target, (int, np.integer)) and 0 <= int(target) < len(dataset.class_names):
+        return f"{sample.item_id} · label {dataset.class_names[int(target)]}"
+    if isinstance(target, np.ndarray):
+        return f"{sample.item_id} · mask {float(np.mean(target > 0)):.1%} foreground"
+    return f"{sample.item_id} · no label"
+
+
+def model_fits(info, dataset) -> bool:
+    """Can the model's predictions be read against this dataset's labels?"""
+    if info is None or dataset is None or info.kind != dataset.kind:
+        return False
+    return info.kind == "segmentation" or len(info.class_names) == len(dataset.class_names)
+
+
+def model_text(info) -> str:
+    if info is None:
+        return "No model"
+    engine = f"{info.engine} " if info.engine else ""
+    return f"Model: {engine}{info.kind} · {Path(info.run_dir).name}"
+
+
+class DropOpener:
+    """Accepts a dropped local folder (or file) and opens it as a dataset."""
+
+    def __init__(self, open_path: Callable[[str], None]):
+        self.open_path = open_path
+
+    @staticmethod
+    def dropped_path(mime) -> str | None:
+        for url in mime.urls() if mime.hasUrls() else []:
+            if url.isLocalFile() and Path(url.toLocalFile()).exists():
+                return url.toLocalFile()
+        return None
+
+    def drag_enter(self, event) -> None:
+        if self.dropped_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def drop(self, event) -> None:
+        path = self.dropped_path(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.open_path(path)

@@ -1,0 +1,197 @@
+"""The main window driven as a user would: demo data, browsing, overlays, errors, settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+
+from gui.data_source import DataChoice
+from gui.main_window import MainWindow
+from gui.settings import AppSettings
+from main_window_fakes import FakeClassifier, FakeSegmenter
+
+pytestmark = pytest.mark.gui
+DEMO_SIZE = 120
+
+
+@pytest.fixture
+def make_window(qtbot, isolated_settings):
+    windows: list[MainWindow] = []
+
+    def make(task: str | None = "mnist", data: str | None = None) -> MainWindow:
+        window = MainWindow(demo_size=DEMO_SIZE)
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        windows.append(window)
+        with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
+            window.open_initial(data, task)
+        return window
+
+    yield make
+    for window in windows:
+        window.shutdown()
+
+
+def choose(qtbot, window: MainWindow, item: int) -> None:
+    window.browser.select(item)
+    qtbot.waitUntil(lambda: window.current_item == item, timeout=2000)
+
+
+def test_opens_demo_digits_and_shows_the_first_image(make_window, qtbot):
+    window = make_window()
+    assert window.dataset.task == "mnist"
+    assert window.browser.model.rowCount() == DEMO_SIZE
+    assert window.current_item == int(window.browser.visible_indices()[0])
+    assert window.viewer.view.image.shape == (28, 28)
+    assert "label" in window.viewer.title.text()
+    # no model yet: a helpful hint, not an empty chart
+    assert window.prediction_panel.pages.currentIndex() == 0
+    assert "Train a model or open a run" in window.prediction_panel.hint.text()
+    # thumbnails are decoded off the UI thread and arrive in the cache
+    qtbot.waitUntil(lambda: len(window.browser.model._cache) > 0, timeout=5000)
+
+
+def test_selecting_images_updates_viewer_and_status_pixel(make_window, qtbot):
+    window = make_window()
+    choose(qtbot, window, 7)
+    sample = window.dataset[7]
+    assert np.array_equal(window.viewer.view.image, sample.image)
+    assert sample.item_id in window.viewer.title.text()
+    view = window.viewer.view
+    view.fit()
+    centre = view.mapFromScene(QPointF(14.5, 10.5))
+    qtbot.mouseMove(view.viewport(), centre)
+    qtbot.waitUntil(lambda: window.pixel_label.text().startswith("x 14, y 10"), timeout=2000)
+    assert window.pixel_label.text().endswith(str(int(sample.image[10, 14])))
+
+
+def test_wheel_zooms_and_one_to_one_resets(make_window, qtbot):
+    window = make_window()
+    view = window.viewer.view
+    view.fit()
+    fitted = view.scale_factor
+    wheel = QWheelEvent(QPointF(50, 50), QPointF(50, 50), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    view.wheelEvent(wheel)
+    assert view.scale_factor == pytest.approx(fitted * 1.25 ** 2)
+    view.actual_size()
+    assert view.scale_factor == 1.0
+    assert window.viewer.zoom_label.text() == "100%"
+
+
+def test_split_filter_and_label_sort(make_window, qtbot):
+    window = make_window()
+    browser = window.browser
+    browser.set_split("val")
+    assert set(browser.visible_indices()) == set(window.dataset.splits["val"].tolist())
+    browser.set_sort_key("label")
+    labels = np.asarray(window.dataset.targets)[browser.visible_indices()]
+    assert np.all(np.diff(labels) >= 0)
+
+
+def test_classification_prediction_draws_probability_chart(make_window, qtbot):
+    window = make_window()
+    predictor = FakeClassifier(window.dataset.class_names)
+    with qtbot.waitSignal(window.prediction_shown, timeout=5000):
+        window.prediction.set_predictor("runs/fake", predictor)
+    panel = window.prediction_panel
+    assert panel.pages.currentIndex() == 1
+    expected = predictor.predict(window.current_sample.image)
+    heights = panel.chart.bars.opts["height"]
+    np.testing.assert_allclose(heights, expected)
+    true_label = int(window.current_sample.target)
+    assert panel.chart.true_tag.isVisible()
+    assert panel.chart.true_tag.pos().x() == pytest.approx(true_label)
+    assert f"true {window.dataset.class_names[true_label]}" in panel.summary.text()
+    # another image -> a new prediction off the UI thread
+    with qtbot.waitSignal(window.prediction_shown, timeout=5000):
+        choose(qtbot, window, 11)
+    np.testing.assert_allclose(panel.chart.bars.opts["height"],
+                               predictor.predict(window.dataset[11].image))
+
+
+def test_segmentation_overlays_prediction_truth_and_errors(make_window, qtbot):
+    window = make_window("carvana")
+    assert window.dataset.kind == "segmentation"
+    assert window.viewer.overlay_box.isVisibleTo(window)
+    with qtbot.waitSignal(window.prediction_shown, timeout=5000):
+        window.prediction.set_predictor("runs/fake-seg", FakeSegmenter())
+    viewer, sample = window.viewer, window.current_sample
+    probabilities = FakeSegmenter().predict(sample.image)
+    assert viewer.overlay_mode == "prediction"
+    overlay = viewer.view.overlay_item.pixmap().toImage()
+    assert (overlay.width(), overlay.height()) == (sample.image.shape[1], sample.image.shape[0])
+    y, x = np.argwhere(probabilities >= 0.5)[0]
+    assert overlay.pixelColor(int(x), int(y)).alpha() == 255
+    viewer.opacity_slider.setValue(80)
+    assert viewer.view.overlay_item.opacity() == pytest.approx(0.8)
+    viewer.set_overlay_mode("errors")
+    errors = viewer.view.overlay_item.pixmap().toImage()
+    truth = sample.target > 0
+    predicted = probabilities >= 0.5
+    fp = np.argwhere(predicted & ~truth)
+    fn = np.argwhere(~predicted & truth)
+    assert len(fp) and len(fn), "the fake segmenter should make both kinds of mistakes"
+    assert errors.pixelColor(int(fp[0][1]), int(fp[0][0])).red() > 200
+    assert errors.pixelColor(int(fn[0][1]), int(fn[0][0])).blue() > 200
+    assert errors.pixelColor(int(fn[0][1]), int(fn[0][0])).red() < 100
+    fields = window.prediction_panel.mask_fields
+    assert fields["False positives"].text() == f"{len(fp):,} px"
+
+
+def test_task_selector_switches_demo_data(make_window, qtbot):
+    window = make_window()
+    box = window.actions.task_box
+    row = box.findText("CIFAR-10 demo")
+    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
+        box.setCurrentIndex(row)
+        box.activated.emit(row)
+    assert window.dataset.task == "cifar10"
+    assert window.viewer.view.image.shape == (32, 32, 3)
+    assert not window.viewer.overlay_box.isVisibleTo(window)
+
+
+def test_model_of_another_task_shows_a_hint_not_nonsense(make_window, qtbot):
+    window = make_window("carvana")
+    window.prediction.set_predictor("runs/digits", FakeClassifier([str(d) for d in range(10)]))
+    assert "does not fit" in window.prediction_panel.hint.text()
+    assert window.prediction_panel.pages.currentIndex() == 0
+
+
+def test_bad_dataset_folder_shows_one_line_error(make_window, qtbot, tmp_path):
+    window = make_window()
+    missing = tmp_path / "nowhere"
+    with qtbot.waitSignal(window.source.failed, timeout=5000):
+        window.open_path(str(missing))
+    qtbot.waitUntil(lambda: window.error_box is not None and window.error_box.isVisible())
+    assert str(missing) in window.error_box.text()
+    assert "\n" not in window.error_box.text()
+    assert window.dataset.task == "mnist"  # still usable on the previous data
+
+
+def test_bad_run_folder_shows_error(make_window, tmp_path):
+    window = make_window()
+    window.open_run(str(tmp_path))
+    assert "not a run directory" in window.error_box.text()
+    assert window.prediction.info is None
+
+
+def test_settings_remember_layout_and_datasets(make_window, qtbot, tmp_path):
+    window = make_window("carvana")
+    window.resize(1234, 777)
+    window.docks[3].raise_()
+    window.close()
+    settings = AppSettings()
+    assert settings.last_dataset() == (None, "carvana")
+    assert settings.window_geometry() is not None
+    settings.add_recent_dataset(str(tmp_path / "a"))
+    settings.add_recent_dataset(str(tmp_path / "b"))
+    settings.add_recent_dataset(str(tmp_path / "a"))
+    assert settings.recent_datasets() == [str(tmp_path / "a"), str(tmp_path / "b")]
+    again = make_window(task=None)  # reopens the last dataset
+    assert again.dataset.task == "carvana"
+    assert again.choice == DataChoice(None, "carvana")
