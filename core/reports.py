@@ -19,6 +19,7 @@ from core.training.run_dir import RunDir
 LOSS_KEYS = ("train_loss", "val_loss")
 NON_CURVE_KEYS = {"epoch", "seconds", "samples_per_s", "is_best", "lr"}
 METRIC_ORDER = ("accuracy", "dice", "iou", "pixel_accuracy")
+PREDICT_BATCH = 64
 
 
 def _as_float(value: Any) -> float:
@@ -111,12 +112,13 @@ def confusion_matrix_for_run(run_dir: str | Path, dataset=None, split: str = "va
         raise RunError(run_dir, f"the dataset has no {split!r} split (it has {sorted(dataset.splits)})")
     indices = np.asarray(dataset.splits[split])[:limit]
     targets, predictions = [], []
-    for index in indices:
-        sample = dataset[int(index)]
-        if sample.target is None:
-            continue
-        targets.append(int(sample.target))
-        predictions.append(int(np.argmax(predictor.predict(sample.image))))
+    for start in range(0, len(indices), PREDICT_BATCH):
+        samples = [dataset[int(i)] for i in indices[start:start + PREDICT_BATCH]]
+        samples = [s for s in samples if s.target is not None]
+        if samples:
+            probabilities = predictor.predict_batch([s.image for s in samples])
+            predictions += [int(np.argmax(p)) for p in probabilities]
+            targets += [int(s.target) for s in samples]
     class_names = list(predictor.class_names or dataset.class_names)
     matrix = confusion_matrix(np.array(predictions, np.int64), np.array(targets, np.int64),
                               len(class_names))

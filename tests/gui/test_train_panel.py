@@ -204,3 +204,42 @@ def test_resume_continues_a_finished_run(make_panel, qtbot, tmp_path):
     config = trainer.configs[0]
     assert (config.resume, config.out) == (str(run.path), str(run.path))
     assert (config.batch_size, config.optimizer, config.epochs) == (8, "sgd", 4)
+
+
+def test_real_numpy_training_draws_curves_and_a_confusion_matrix(make_panel, qtbot):
+    panel = make_panel()  # core.training.api.train with the hand-written NumPy engine
+    panel.set_dataset(None, "mnist")
+    panel.options.engine_combo.setCurrentText("numpy")
+    panel.options.batch_spin.setValue(32)
+    epochs = []
+    panel.epoch_finished.connect(epochs.append)
+
+    run_dir, status, message = finish_run(qtbot, panel, timeout=60_000, epochs=2, limit=300,
+                                          demo_size=600)
+
+    assert status == "finished", message
+    assert len(panel.curves.curve_data("batch_loss")[1]) > 0
+    assert len(panel.curves.curve_data("train_loss")[1]) == 2
+    assert len(panel.curves.curve_data("metric:accuracy")[1]) == 2
+    assert [e.epoch for e in epochs] == [1, 2]
+    assert len(RunDir.open(run_dir).read_metrics()) == 2
+    qtbot.waitUntil(lambda: panel.confusion.report is not None, timeout=30_000)
+    report = panel.confusion.report
+    assert report.matrix.shape == (10, 10)
+    assert report.accuracy == pytest.approx(epochs[-1].metrics["accuracy"], abs=1e-9)
+
+
+def test_real_torch_training_stops_when_asked(make_panel, qtbot):
+    panel = make_panel()
+    panel.set_dataset(None, "mnist")
+    panel.options.engine_combo.setCurrentText("torch")
+    with qtbot.waitSignal(panel.run_started, timeout=60_000):
+        panel.start_training({"epochs": 20, "batch_size": 16, "demo_size": 2000})
+    qtbot.waitUntil(lambda: len(panel.curves.curve_data("batch_loss")[1]) > 0, timeout=30_000)
+
+    with qtbot.waitSignal(panel.run_finished, timeout=5000) as blocker:
+        panel.stop()
+
+    assert blocker.args[1] == "cancelled"
+    assert "cancelled" in panel.progress.label.text()
+    assert panel.train_button.isEnabled()
