@@ -20,6 +20,7 @@ from core.annotation import (Journal, MaskDocument, MaskStore, default_masks_dir
 from core.annotation.storage import user_data_dir
 from core.errors import CnnLyticalError
 from gui.annotation.canvas import MaskCanvas
+from gui.annotation.layers import PredictionLayer
 from gui.annotation.toolbar import EditorOptions, EditorToolBar
 
 BINARY_CLASSES = ["background", "object"]
@@ -63,6 +64,7 @@ class MaskEditor(QWidget):
         self.banner = RecoveryBanner(self)
         self.status_label = QLabel("No image")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setContentsMargins(8, 3, 8, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -129,6 +131,8 @@ class MaskEditor(QWidget):
         self.item_id = item_id
         self.prediction = None if prediction is None else np.asarray(prediction, np.float32)
         self.canvas.set_content(image, document, self.prediction, self._threshold())
+        self.options.set_colours(document.palette[min(self.canvas.class_value, len(document.palette) - 1)],
+                                 PredictionLayer.COLOUR_RGB)
         self.toolbar.accept_prediction.setEnabled(self.prediction is not None)
         self.options.show_prediction.setEnabled(self.prediction is not None)
         self._update_status()

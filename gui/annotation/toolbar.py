@@ -6,7 +6,7 @@ Only widgets and their signals live here; MaskEditor connects them to the canvas
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QToolBar,
                                QWidget)
 
@@ -106,6 +106,13 @@ class EditorOptions(QWidget):
         slider.setFixedWidth(90)
         slider.setToolTip(tip)
         return slider
+
+    def set_colours(self, label_rgb, prediction_rgb) -> None:
+        """Colour swatches beside the overlay check boxes, so the overlays read as a legend."""
+        for box, rgb in ((self.show_label, label_rgb), (self.show_prediction, prediction_rgb)):
+            swatch = QPixmap(12, 12)
+            swatch.fill(QColor(*[int(c) for c in rgb]))
+            box.setIcon(QIcon(swatch))
 
     def set_class_names(self, names: list[str]) -> None:
         """Offer every class but background (class 0 is what the eraser paints)."""
