@@ -1,0 +1,309 @@
+"""The NumPy engine's trainer: ``train_numpy(config, on_event, cancel) -> summary``.
+
+Same events and run directory as the torch trainer, so the CLI and the GUI
+cannot tell the engines apart: config.json, metrics.jsonl (one line per
+epoch), model.npz rewritten at every epoch end, best.npz, summary.json.
+
+Cancel is checked between batches. A NaN/inf loss stops the run as "failed"
+(summary written, RunEnded emitted, then TrainingError raised like the torch
+engine) and keeps the weights of the last complete epoch, in memory and on disk.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import CnnLyticalError, RunError, TrainingError
+from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_shift, split_arrays
+from core.numpy_cnn.losses import softmax, softmax_cross_entropy
+from core.numpy_cnn.model import Sequential, build_model
+from core.numpy_cnn.optim import Optimizer, build_optimizer, clip_grad_norm
+from core.numpy_cnn.schedules import LRSchedule
+from core.numpy_cnn.serialize import load_weights_into, save_model
+from core.preprocess import Preprocess
+from core.training.config import TrainConfig
+from core.training.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample,
+                                  RunEnded, RunStarted, ignore_event)
+from core.training.run_dir import RunDir
+
+MNIST_PREPROCESS = Preprocess(channels=1, size=(28, 28), mean=(0.1307,), std=(0.3081,))
+PREVIEW_COUNT = 4
+MAX_SHIFT = 2          # pixels of random translation when config.augment is on
+EVAL_BATCH = 500
+DEVICE = "cpu (NumPy)"
+
+
+class NonFiniteLoss(TrainingError):
+    pass
+
+
+def train_numpy(config: TrainConfig, on_event: EventCallback = ignore_event,
+                cancel: CancelToken | None = None) -> dict[str, Any]:
+    """Train ``config.model`` (default lenet_numpy) on MNIST-style digits; returns the summary."""
+    cancel = cancel or CancelToken()
+    if not config.out:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        config = replace(config, out=str(Path("runs") / f"{config.task}-numpy-{stamp}"))
+    try:
+        run = NumpyRun.prepare(config)
+    except BaseException as error:
+        on_event(RunEnded("failed", config.out, _one_line(error)))
+        raise
+    return NumpyTrainer(run, on_event, cancel).run()
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, CnnLyticalError):
+        return str(error)
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+@dataclass
+class NumpyRun:
+    """Everything a run needs, built before the first epoch."""
+
+    config: TrainConfig
+    class_names: list[str]
+    train: SplitArrays
+    val: SplitArrays
+    test: SplitArrays | None
+    model: Sequential
+    optimizer: Optimizer
+    schedule: LRSchedule
+    run_dir: RunDir
+    rng: np.random.Generator
+
+    @classmethod
+    def prepare(cls, config: TrainConfig) -> "NumpyRun":
+        dataset = _load_dataset(config)
+        preprocess = MNIST_PREPROCESS
+        train = split_arrays(dataset, "train", preprocess, config.limit)
+        val = split_arrays(dataset, "val", preprocess)
+        if train is None or val is None or len(train) < 2:
+            raise TrainingError(f"{config.data or 'demo data'}: training needs train and val items")
+        try:
+            model = build_model(config.model_name, seed=config.seed)
+        except ValueError as error:
+            raise TrainingError(str(error)) from None
+        if config.init_from:
+            load_weights_into(model, _weights_file(config.init_from))
+        params = [param for _, param, _ in model.named_params()]
+        optimizer = build_optimizer(config.optimizer, params, config.lr, config.weight_decay)
+        steps_per_epoch = batch_count(len(train), config.batch_size)
+        schedule = LRSchedule(config.schedule, config.lr, steps_per_epoch * config.epochs, steps_per_epoch)
+        return cls(config, list(dataset.class_names), train, val,
+                   split_arrays(dataset, "test", preprocess), model, optimizer, schedule,
+                   RunDir.create(config.out), np.random.default_rng(config.seed))
+
+    @property
+    def config_record(self) -> dict[str, Any]:
+        return {**self.config.to_dict(), "engine": "numpy", "task": self.config.task,
+                "kind": "classification", "class_names": self.class_names,
+                "preprocess": MNIST_PREPROCESS.to_dict(), "model": self.config.model_name,
+                "model_options": {}}
+
+
+def _load_dataset(config: TrainConfig):
+    from core.data import demo_dataset, open_dataset
+
+    if config.data is None and config.demo_size:
+        dataset = demo_dataset("mnist", size=config.demo_size, seed=config.seed)
+    else:
+        dataset = open_dataset(config.data, "mnist", seed=config.seed)
+    if dataset.kind != "classification" or len(dataset.class_names) != 10:
+        raise TrainingError(f"{config.data}: the numpy engine needs 10-class digit data")
+    return dataset
+
+
+def _weights_file(path: str) -> Path:
+    """A numpy run directory (its best.npz, else model.npz) or an .npz file."""
+    path = Path(path)
+    if path.is_dir():
+        for name in ("best.npz", "model.npz"):
+            if (path / name).is_file():
+                return path / name
+        raise RunError(path, "no best.npz or model.npz to start from (is it a numpy run?)")
+    return path
+
+
+def evaluate(model: Sequential, split: SplitArrays, cancel: CancelToken | None = None,
+             batch_size: int = EVAL_BATCH) -> tuple[float, float] | None:
+    """(mean loss, accuracy) in eval mode; None if cancelled midway."""
+    total_loss, correct = 0.0, 0
+    for indices in batch_indices(len(split), batch_size, None):
+        if cancel is not None and cancel.cancelled:
+            return None
+        logits = model.forward(split.images[indices], training=False)
+        loss, _ = softmax_cross_entropy(logits, split.labels[indices])
+        total_loss += loss * len(indices)
+        correct += int((logits.argmax(axis=1) == split.labels[indices]).sum())
+    return total_loss / len(split), correct / len(split)
+
+
+class NumpyTrainer:
+    """Runs the epochs of one prepared ``NumpyRun`` and keeps its run directory current."""
+
+    def __init__(self, run: NumpyRun, emit: EventCallback, cancel: CancelToken):
+        self.run_setup, self.emit, self.cancel = run, emit, cancel
+        self.config, self.model, self.run_dir = run.config, run.model, run.run_dir
+        self.best_accuracy: float | None = None
+        self.best_epoch = 0
+        self.epochs_done = 0
+        self.step = 0
+        self.samples_per_s = 0.0
+        self.last_good = self.model.state()
+        self.best_state = self.last_good
+        self.fill = (0.0 - np.asarray(MNIST_PREPROCESS.mean, np.float32)) / np.asarray(
+            MNIST_PREPROCESS.std, np.float32)   # a black pixel after normalising, per channel
+
+    def run(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        record = self.run_setup.config_record
+        self.run_dir.write_config(record)
+        self.run_dir.truncate_metrics(0)  # a fresh run into an old folder starts a fresh log
+        batches = batch_count(len(self.run_setup.train), self.config.batch_size)
+        self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
+        try:
+            status, message = self._epochs()
+        except NonFiniteLoss as error:
+            self.model.load_state(self.last_good)
+            self._end("failed", str(error), started)
+            raise
+        except BaseException as error:
+            self._end("failed", _one_line(error), started)
+            raise
+        return self._end(status, message, started, self._test_metrics() if status == "finished" else {})
+
+    def _epochs(self) -> tuple[str, str]:
+        for epoch in range(1, self.config.epochs + 1):
+            if not self._one_epoch(epoch):
+                return "cancelled", f"stopped by the user after {self.epochs_done} complete epoch(s)"
+        return "finished", ""
+
+    def _one_epoch(self, epoch: int) -> bool:
+        """Train, validate, save and report one epoch; False when cancelled midway."""
+        epoch_started = time.perf_counter()
+        train_loss = self._train_epoch(epoch)
+        if train_loss is None:
+            return False
+        result = evaluate(self.model, self.run_setup.val, self.cancel)
+        if result is None:
+            return False
+        val_loss, accuracy = result
+        is_best = self.best_accuracy is None or accuracy > self.best_accuracy
+        if is_best:
+            self.best_accuracy, self.best_epoch, self.best_state = accuracy, epoch, self.model.state()
+        self.run_setup.schedule.after_epoch(accuracy)
+        self.epochs_done, self.last_good = epoch, self.model.state()
+        self._save(is_best)
+        seconds = time.perf_counter() - epoch_started
+        self.run_dir.append_metrics({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+                                     "accuracy": accuracy, "seconds": seconds,
+                                     "lr": self.run_setup.optimizer.lr, "samples_per_s": self.samples_per_s})
+        self.emit(EpochEnd(epoch, self.config.epochs, train_loss, val_loss, {"accuracy": accuracy},
+                           seconds, self.samples_per_s, is_best, self._previews()))
+        return True
+
+    def _train_epoch(self, epoch: int) -> float | None:
+        """One pass over the shuffled training split; mean loss, or None when cancelled."""
+        run, config = self.run_setup, self.config
+        batches = batch_indices(len(run.train), config.batch_size, run.rng)
+        progress = _progress_bar(config, len(batches), epoch)
+        total_loss, seen, started = 0.0, 0, time.perf_counter()
+        try:
+            for number, indices in enumerate(batches, 1):
+                if self.cancel.cancelled:
+                    return None
+                loss = self._train_step(run.train.images[indices], run.train.labels[indices], epoch, number)
+                total_loss, seen = total_loss + loss * len(indices), seen + len(indices)
+                self.samples_per_s = seen / max(time.perf_counter() - started, 1e-9)
+                self.emit(BatchEnd(epoch, number, len(batches), loss, self.samples_per_s))
+                if progress is not None:
+                    progress.set_postfix(loss=f"{loss:.4f}", refresh=False)
+                    progress.update()
+        finally:
+            if progress is not None:
+                progress.close()
+        return total_loss / seen
+
+    def _train_step(self, images: np.ndarray, labels: np.ndarray, epoch: int, batch: int) -> float:
+        run, config = self.run_setup, self.config
+        if config.augment:
+            images = random_shift(images, run.rng, MAX_SHIFT, self.fill)
+        logits = self.model.forward(images, training=True)
+        loss, dlogits = softmax_cross_entropy(logits, labels, config.label_smoothing)
+        if not np.isfinite(loss):
+            raise NonFiniteLoss(f"loss became {loss} at epoch {epoch}, batch {batch}; try a lower "
+                                f"learning rate (now {config.lr:g}) or --grad-clip; kept the "
+                                f"weights of epoch {self.epochs_done}")
+        self.model.backward(dlogits)
+        grads = [grad for _, _, grad in self.model.named_params()]
+        if config.grad_clip:
+            clip_grad_norm(grads, config.grad_clip)
+        run.optimizer.lr = run.schedule.lr_at(self.step)
+        run.optimizer.step(grads)
+        self.step += 1
+        return loss
+
+    def _save(self, is_best: bool) -> None:
+        save_model(self.model, self.run_dir.file("model.npz"))
+        if is_best:
+            save_model(self.model, self.run_dir.file("best.npz"))
+
+    def _previews(self) -> tuple[PreviewSample, ...]:
+        """Predictions on the first few validation items, so a viewer can watch learning."""
+        val = self.run_setup.val
+        count = min(PREVIEW_COUNT, len(val))
+        probabilities = softmax(self.model.forward(val.images[:count], training=False))
+        samples = [val.view[index] for index in range(count)]
+        return tuple(PreviewSample(sample.item_id, np.asarray(sample.image), int(sample.target),
+                                   probabilities[index].astype(np.float32))
+                     for index, sample in enumerate(samples))
+
+    def _test_metrics(self) -> dict[str, Any]:
+        """Loss and accuracy on the test split with the best weights (empty without one)."""
+        test = self.run_setup.test
+        if test is None:
+            return {}
+        final = self.model.state()
+        self.model.load_state(self.best_state)
+        loss, accuracy = evaluate(self.model, test)
+        self.model.load_state(final)
+        return {"loss": loss, "accuracy": accuracy}
+
+    def _end(self, status: str, message: str, started: float,
+             test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        test_metrics = test_metrics or {}
+        summary = {
+            "status": status, "message": message, "epochs_done": self.epochs_done,
+            "epochs": self.config.epochs, "best_epoch": self.best_epoch or None,
+            "metric": "accuracy", "best_metric": self.best_accuracy,
+            "test_metrics": test_metrics, "test_accuracy": test_metrics.get("accuracy"),
+            "samples_per_s": self.samples_per_s, "seconds": time.perf_counter() - started,
+            "device": DEVICE, "engine": "numpy", "task": self.config.task,
+            "model": self.config.model_name, "run_dir": str(self.run_dir.path),
+        }
+        self.run_dir.write_summary(summary)
+        self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
+        return summary
+
+
+def _progress_bar(config: TrainConfig, total: int, epoch: int):
+    """A tqdm bar on stderr when asked for (config.progress) or when stderr is a terminal."""
+    wanted = getattr(config, "progress", None)
+    if wanted is None:
+        wanted = sys.stderr.isatty()
+    if not wanted:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"epoch {epoch}/{config.epochs}", unit="batch",
+                leave=False, file=sys.stderr)
