@@ -98,6 +98,11 @@ class History:
         return bool(self._redo)
 
     @property
+    def last(self) -> Edit | None:
+        """The step the next undo would revert."""
+        return self._undo[-1] if self._undo else None
+
+    @property
     def depth(self) -> int:
         return len(self._undo)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QApplication, QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsView)
 
-from core.annotation import MaskDocument, flood_fill, grabcut, magic_wand, polygon, rectangle
+from core.annotation import MaskDocument, flood_fill, magic_wand, polygon, rectangle
+from gui.annotation.grabcut_tool import GrabCutTool
 from gui.annotation.layers import BufferItem, LabelLayer, PredictionLayer, image_layer
 
 TOOLS = ("brush", "eraser", "polygon", "fill", "wand", "grabcut", "rectangle")
@@ -66,6 +67,7 @@ class MaskCanvas(QGraphicsView):
         self._erasing = False
         self._polygon_points: list[tuple[float, float]] = []
         self._make_previews()
+        self.grabcut = GrabCutTool(self)
 
     def _make_previews(self) -> None:
         """Brush cursor (two rings for contrast on any image), polygon and box previews."""
@@ -102,6 +104,7 @@ class MaskCanvas(QGraphicsView):
                 self.scene().addItem(item)
         self.scene().setSceneRect(QRectF(0, 0, image.shape[1], image.shape[0]))
         document.add_listener(self._on_document_changed)
+        self.grabcut.reset()
         self._polygon_points.clear()
         self._update_previews()
         self.apply_visibility()
@@ -214,6 +217,8 @@ class MaskCanvas(QGraphicsView):
         x, y = int(round(point[0])), int(round(point[1]))
         if self.tool in ("brush", "eraser"):
             self._begin_stroke(point, self._erasing)
+        elif self.tool == "grabcut" and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.grabcut.begin_seed(point, background=self._erasing)  # Ctrl: object, Ctrl+Shift: background
         elif self.tool in ("grabcut", "rectangle"):
             self._drag_start = QPointF(*point)
             self._update_box_preview(point)
@@ -237,6 +242,8 @@ class MaskCanvas(QGraphicsView):
             return
         if self.document.stroke_active:
             self.document.extend_stroke(point)
+        elif self.grabcut.seeding:
+            self.grabcut.extend_seed(point)
         elif self._drag_start is not None:
             self._update_box_preview(point)
         elif self._polygon_points:
@@ -252,6 +259,8 @@ class MaskCanvas(QGraphicsView):
             return
         if self.document.stroke_active:
             self._end_stroke()
+        elif self.grabcut.seeding:
+            self.grabcut.end_seed(self.class_value)
         elif self._drag_start is not None:
             start, self._drag_start = self._drag_start, None
             self.box_preview.setVisible(False)
@@ -285,13 +294,8 @@ class MaskCanvas(QGraphicsView):
             return  # a click, not a drag
         if self.tool == "rectangle":
             self._paint_selection(rectangle(self.document.shape, start, end))
-            return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            selection = grabcut(self.image, box=(start, end))
-        finally:
-            QApplication.restoreOverrideCursor()
-        self._paint_selection(selection)
+        else:
+            self.grabcut.start_box(start, end, 0 if self._erasing else self.class_value)
 
     def _add_polygon_point(self, point, view_pos) -> None:
         if len(self._polygon_points) >= 3:

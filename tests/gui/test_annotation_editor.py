@@ -185,3 +185,30 @@ def test_a_dab_recolours_only_its_rectangle_of_the_overlay(editor):
     changed = np.argwhere((layer.buffer != before).any(axis=2))
     assert changed[:, 0].min() >= region.top and changed[:, 0].max() < region.bottom
     assert changed[:, 1].min() >= region.left and changed[:, 1].max() < region.right
+
+
+def noisy_scene():
+    rng = np.random.default_rng(0)
+    image = rng.normal(60, 10, (120, 160, 3)).clip(0, 255).astype(np.uint8)
+    image[30:90, 40:120] = rng.normal((200, 50, 40), 10, (60, 80, 3)).clip(0, 255).astype(np.uint8)
+    return image
+
+
+def test_grabcut_box_runs_off_the_ui_thread_and_seed_strokes_refine_it(editor, qtbot):
+    editor.set_item("a", noisy_scene(), None, None)
+    editor.set_tool("grabcut")
+    with qtbot.waitSignal(editor.canvas.grabcut.finished, timeout=10000):
+        drag(editor, [(30, 20), (130, 100)])
+    truth = np.zeros((120, 160), bool)
+    truth[30:90, 40:120] = True
+    mask = editor.document.mask.astype(bool)
+    assert (mask & truth).sum() / (mask | truth).sum() > 0.95
+    assert editor.document.history.depth == 1
+
+    editor.options.size.setValue(3)
+    control_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    with qtbot.waitSignal(editor.canvas.grabcut.finished, timeout=10000):
+        drag(editor, [(60, 30), (60, 89)], control_shift)  # "this column is background"
+    assert editor.document.mask[30:90, 60].sum() == 0
+    assert editor.document.mask[30:90, 100].all()
+    assert editor.document.history.depth == 1  # the refinement replaced the first cut
