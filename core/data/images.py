@@ -19,7 +19,8 @@ def is_image_file(path: str | Path) -> bool:
 def decode_file(path: str | Path) -> np.ndarray:
     """The raw decoded array of ``path`` (OpenCV channel order), or a DataError."""
     try:
-        data = np.fromfile(path, dtype=np.uint8)  # also works for non-ASCII paths
+        with open(path, "rb") as handle:  # cv2.imread fails silently on non-ASCII paths
+            data = np.frombuffer(handle.read(), dtype=np.uint8)
     except FileNotFoundError:
         raise DataError(path, "file is missing") from None
     except OSError as error:

@@ -38,9 +38,10 @@ def read_mask(path: str | Path) -> np.ndarray:
 
 def normalise_mask(mask: np.ndarray) -> np.ndarray:
     """0/255 -> 0/1; anything else (class ids, 0/1) unchanged."""
-    values = np.unique(mask)
-    if values.size and values[-1] == 255 and np.all(np.isin(values, (0, 255))):
-        return (mask == 255).astype(np.uint8)
+    if mask.size and mask.max() == 255:
+        objects = mask == 255
+        if np.count_nonzero(objects) + np.count_nonzero(mask == 0) == mask.size:
+            return objects.astype(np.uint8)
     return mask.astype(np.uint8, copy=False)
 
 
