@@ -1,0 +1,205 @@
+"""Datasets -> torch DataLoaders: preprocessing, joint augmentation, workers.
+
+Pixels go through the run's ``Preprocess`` (the same one the Predictor and the
+exporter use): convert channels, resize, scale to 0..1, normalise. Augmentation
+runs on the resized uint8 image (and mask) before normalising, training split
+only. Workers are spawned, never forked, so a GUI process can train safely.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from core.data.base import Dataset, SplitView
+from core.preprocess import Preprocess
+
+MNIST_STATS = ((0.1307,), (0.3081,))
+CIFAR_STATS = ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))
+IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+SEGMENTATION_HEIGHT = 128  # default working height; width keeps the data's aspect ratio
+SIZE_MULTIPLE = 16         # working sizes are multiples of 16 (U-Net depth 4)
+
+
+def make_preprocess(task: str, dataset: Dataset, image_size: int | None) -> Preprocess:
+    """The run's pixel recipe, from the task and the first training image.
+
+    Classification: MNIST 1x28x28 and CIFAR 3x32x32 with their published
+    statistics; other folders 3 channels at ``image_size`` (default 64) square.
+    Segmentation: the working height is ``image_size`` (default 128) and the
+    width keeps the first image's aspect ratio, both multiples of 16 (Carvana
+    and the demo cars: 128x192). ``image_size=0`` keeps each image's own size.
+    """
+    first = np.asarray(dataset[int(_first_index(dataset))].image)
+    channels = 1 if first.ndim == 2 else 3
+    if dataset.kind == "classification":
+        if task == "mnist":
+            return Preprocess(1, (28, 28), *MNIST_STATS)
+        if task == "cifar10":
+            return Preprocess(3, (32, 32), *CIFAR_STATS)
+        side = image_size or 64
+        return Preprocess(3, (side, side), *IMAGENET_STATS)
+    if image_size == 0:
+        size = None
+    else:
+        height = image_size or SEGMENTATION_HEIGHT
+        width = height * first.shape[1] / first.shape[0]
+        size = (_round_to(height), _round_to(width))
+    if channels == 1:
+        return Preprocess(1, size, (0.5,), (0.25,))
+    return Preprocess(3, size, *IMAGENET_STATS)
+
+
+def _round_to(value: float, multiple: int = SIZE_MULTIPLE) -> int:
+    return max(multiple, int(math.floor(value / multiple + 0.5)) * multiple)
+
+
+def _first_index(dataset: Dataset) -> int:
+    train = dataset.splits.get("train")
+    return int(train[0]) if train is not None and len(train) else 0
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    """Nearest-neighbour resize, so labels stay labels."""
+    if size is None or mask.shape[:2] == tuple(size):
+        return mask
+    import cv2
+
+    return cv2.resize(mask, (size[1], size[0]), interpolation=cv2.INTER_NEAREST)
+
+
+class TorchDataset:
+    """A Dataset-protocol view as (image, target[, weight]) tensors for a DataLoader.
+
+    image: float32 (C, H, W) normalised; target: int64 class index, or float32
+    (H, W) mask (0/1) for binary / int64 (H, W) labels for several classes.
+    With ``weight_reference`` (the dataset before user mask overrides) a third
+    item is a float32 (H, W) map: ``changed_weight`` where the override differs
+    from the reference mask, 1 elsewhere.
+    """
+
+    def __init__(self, view: Dataset, preprocess: Preprocess, *, binary_mask: bool = True,
+                 augmentation: Callable | None = None, weight_reference: Dataset | None = None,
+                 changed_weight: float = 1.0):
+        self.view = view
+        self.kind = view.kind
+        self.preprocess = preprocess
+        self.binary_mask = binary_mask
+        self.augmentation = augmentation
+        self.weight_reference = weight_reference
+        self.changed_weight = float(changed_weight)
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def __getitem__(self, index: int):
+        with _one_thread():
+            return self._item(index)
+
+    def _item(self, index: int):
+        import torch
+
+        sample = self.view[index]
+        pixels = self.preprocess.resize(self.preprocess.to_channels(np.asarray(sample.image)))
+        image = torch.from_numpy(np.ascontiguousarray(pixels.transpose(2, 0, 1)))  # (C, H, W) uint8
+        if self.kind == "classification":
+            if self.augmentation is not None:
+                image, _ = self.augmentation(image, None)
+            return self._normalise(image), torch.tensor(int(sample.target), dtype=torch.int64)
+        mask = torch.from_numpy(np.ascontiguousarray(
+            resize_mask(np.asarray(sample.target, dtype=np.uint8), pixels.shape[:2])))
+        weight = self._weight_map(index, mask) if self.weight_reference is not None else None
+        if self.augmentation is not None:
+            image, mask, weight = self._augment(image, mask, weight)
+        target = (mask > 0).float() if self.binary_mask else mask.long()
+        if weight is None:
+            return self._normalise(image), target
+        return self._normalise(image), target, weight
+
+    def _augment(self, image, mask, weight):
+        """Apply the joint transform; the weight map rides along as a second mask."""
+        import torch
+
+        if weight is None:
+            return (*self.augmentation(image, mask), None)
+        stacked = torch.stack([mask.to(torch.float32), weight])  # (2, H, W)
+        image, both = self.augmentation(image, stacked)
+        return image, both[0].round().to(torch.uint8), both[1]
+
+    def _weight_map(self, index: int, mask):
+        import torch
+
+        reference = np.asarray(self.weight_reference[index].target, dtype=np.uint8)
+        reference = torch.from_numpy(resize_mask(reference, tuple(mask.shape)))
+        changed = (reference > 0) != (mask > 0)
+        return torch.where(changed, self.changed_weight, 1.0).to(torch.float32)
+
+    def _normalise(self, image):
+        import torch
+
+        mean = torch.tensor(self.preprocess.mean, dtype=torch.float32).view(-1, 1, 1)
+        std = torch.tensor(self.preprocess.std, dtype=torch.float32).view(-1, 1, 1)
+        return (image.to(torch.float32) / 255.0 - mean) / std
+
+
+@contextmanager
+def _one_thread():
+    """Per-item tensor work is tiny: a thread pool only adds overhead (20x on a busy
+    machine). DataLoader workers already run one thread; the main process
+    (workers=0) switches to one thread for the item and back."""
+    import torch
+
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def seed_worker(worker_id: int) -> None:
+    """NumPy and Python RNGs in a worker follow torch's per-worker seed."""
+    import random
+
+    import torch
+
+    seed = torch.initial_seed() % 2**32
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+@dataclass
+class LoaderOptions:
+    batch_size: int
+    workers: int = 0
+    pin_memory: bool = False
+    shuffle: bool = False
+    drop_last: bool = False
+
+
+def make_loader(dataset: TorchDataset, options: LoaderOptions, *, sampler=None, generator=None):
+    """A DataLoader that spawns (never forks) its workers and keeps them between epochs."""
+    from torch.utils.data import DataLoader
+
+    kwargs: dict[str, Any] = {}
+    if options.workers > 0:
+        kwargs = {"multiprocessing_context": "spawn", "persistent_workers": True,
+                  "worker_init_fn": seed_worker, "prefetch_factor": 2}
+    return DataLoader(dataset, batch_size=options.batch_size,
+                      shuffle=options.shuffle and sampler is None, sampler=sampler,
+                      num_workers=options.workers, pin_memory=options.pin_memory,
+                      drop_last=options.drop_last, generator=generator, **kwargs)
+
+
+def limit_view(view: SplitView, limit: int | None) -> SplitView:
+    """The first ``limit`` items of a split (quick runs and tests)."""
+    if limit is None or limit >= len(view):
+        return view
+    return SplitView(view.dataset, view.indices[:limit], view.split)

@@ -1,0 +1,227 @@
+"""The torch Trainer: ``train_torch(config, on_event, cancel) -> summary``.
+
+One loop for classification and segmentation. It emits the shared events,
+checks ``cancel`` between batches, writes the run directory every epoch
+(model.pt, best.pt, checkpoint.pt, metrics.jsonl) and summary.json at the end.
+
+Failures: a NaN/inf loss, or any other exception, emits ``RunEnded("failed")``
+with a one-line message, writes summary.json, then raises (NaN as
+``TrainingError`` so the CLI prints one line and exits 2). The weights of the
+last complete epoch stay on disk.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from core.errors import CnnLyticalError
+from core.training import checkpoint
+from core.training.config import TrainConfig
+from core.training.ddp import Distributed
+from core.training.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample, RunEnded,
+                                  RunStarted, ignore_event)
+from core.training.loop import NonFiniteLoss, evaluate, train_epoch
+from core.training.run_dir import RunDir
+from core.training.setup import RunSetup, build_setup
+
+PREVIEW_COUNT = 4
+
+
+def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
+                cancel: CancelToken | None = None) -> dict[str, Any]:
+    """Train with torch (under torchrun: one DDP rank); returns the summary dict."""
+    cancel = cancel or CancelToken()
+    distributed = Distributed.from_environment(config.device)
+    emit = on_event if distributed.is_main else ignore_event
+    try:
+        setup = build_setup(config, distributed)
+    except BaseException as error:
+        emit(RunEnded("failed", config.resume or config.out or "", _one_line(error)))
+        distributed.close()
+        raise
+    try:
+        return Trainer(setup, emit, cancel).run()
+    finally:
+        distributed.close()
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, CnnLyticalError):
+        return str(error)
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+class Trainer:
+    """Runs the epochs of one prepared ``RunSetup`` and keeps the run directory current."""
+
+    def __init__(self, setup: RunSetup, emit: EventCallback, cancel: CancelToken):
+        self.setup = setup
+        self.emit = emit
+        self.cancel = cancel
+        self.run_dir: RunDir = setup.run_dir
+        self.metric_name = "accuracy" if setup.kind == "classification" else "dice"
+        self.best_metric: float | None = None
+        self.best_epoch = 0
+        self.epochs_done = 0
+        self.epochs_since_best = 0
+        self.elapsed_before = 0.0
+        self.last_samples_per_s = 0.0
+
+    # --- the run ---------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        self._start()
+        try:
+            status, message = self._epochs()
+        except NonFiniteLoss as error:
+            self._end("failed", str(error), started)
+            raise
+        except BaseException as error:
+            self._end("failed", _one_line(error), started)
+            raise
+        test_metrics = self._test_metrics() if status == "finished" else {}
+        return self._end(status, message, started, test_metrics)
+
+    def _start(self) -> None:
+        setup = self.setup
+        if setup.config.resume:
+            self._restore(checkpoint.load(self.run_dir.file(checkpoint.CHECKPOINT)))
+            self.run_dir.truncate_metrics(self.epochs_done)
+        self.run_dir.write_config(setup.config_record)
+        self.emit(RunStarted(str(self.run_dir.path), setup.config_record, setup.config.epochs,
+                             len(setup.train_loader), device_name(setup)))
+
+    def _epochs(self) -> tuple[str, str]:
+        config = self.setup.config
+        for epoch in range(self.epochs_done + 1, config.epochs + 1):
+            if not self._one_epoch(epoch):
+                return "cancelled", f"stopped by the user after {self.epochs_done} complete epoch(s)"
+            if config.early_stopping and self.epochs_since_best >= config.early_stopping:
+                return "finished", (f"early stopping: no better {self.metric_name} for "
+                                    f"{config.early_stopping} epoch(s)")
+        return "finished", ""
+
+    def _one_epoch(self, epoch: int) -> bool:
+        """Train, validate, save and report one epoch; False when cancelled midway."""
+        setup = self.setup
+        epoch_started = time.perf_counter()
+        setup.reseed_shuffle(epoch)
+        num_batches = len(setup.train_loader)
+
+        def on_batch(batch: int, loss: float, samples_per_s: float) -> None:
+            self.emit(BatchEnd(epoch, batch, num_batches, loss, samples_per_s))
+
+        result = train_epoch(setup.step, setup.train_loader, epoch=epoch, cancel=self.cancel,
+                             on_batch=on_batch)
+        if result.cancelled:
+            return False
+        val_loss, metrics, cancelled = evaluate(
+            setup.step.model, setup.val_loader, setup.step.loss_fn, setup.meter,
+            device=setup.device, amp_dtype=setup.step.amp_dtype,
+            memory_format=setup.step.memory_format, cancel=self.cancel)
+        if cancelled:
+            return False
+        scalars = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+        metric = scalars.get(self.metric_name)
+        is_best = self._update_best(epoch, metric)
+        setup.step.schedule.after_epoch(metric)
+        self.epochs_done = epoch
+        self.last_samples_per_s = result.samples_per_s
+        seconds = time.perf_counter() - epoch_started
+        self._save(epoch, is_best)
+        self.run_dir.append_metrics({"epoch": epoch, "train_loss": result.loss, "val_loss": val_loss,
+                                     **scalars, "seconds": result.seconds, "lr": setup.step.schedule.lr,
+                                     "samples_per_s": result.samples_per_s})
+        self.emit(EpochEnd(epoch, setup.config.epochs, result.loss, val_loss, scalars, seconds,
+                           result.samples_per_s, is_best, self._previews()))
+        return True
+
+    def _update_best(self, epoch: int, metric: float | None) -> bool:
+        improved = metric is not None and metric == metric and (
+            self.best_metric is None or metric > self.best_metric)
+        if improved:
+            self.best_metric, self.best_epoch, self.epochs_since_best = metric, epoch, 0
+        else:
+            self.epochs_since_best += 1
+        return improved
+
+    # --- files -----------------------------------------------------------------
+    def _save(self, epoch: int, is_best: bool) -> None:
+        if not self.run_dir.writable:
+            return
+        setup = self.setup
+        meta = {**setup.weights_meta, "epoch": epoch}
+        checkpoint.save_weights(self.run_dir.file(checkpoint.MODEL), setup.step.model, meta)
+        if is_best:
+            checkpoint.save_weights(self.run_dir.file(checkpoint.BEST), setup.step.model, meta)
+        checkpoint.save(self.run_dir.file(checkpoint.CHECKPOINT), {
+            "model": checkpoint.cpu_state_dict(setup.step.model),
+            "optimizer": setup.step.optimizer.state_dict(),
+            "schedule": setup.step.schedule.state_dict(),
+            "scaler": setup.step.scaler.state_dict() if setup.step.scaler else None,
+            "epoch": epoch, "best_metric": self.best_metric, "best_epoch": self.best_epoch,
+            "epochs_since_best": self.epochs_since_best, "rng": checkpoint.rng_state(),
+            "elapsed_seconds": self.elapsed_before + (time.perf_counter() - setup.created),
+            "meta": meta,
+        })
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        step = self.setup.step
+        checkpoint.unwrap(step.model).load_state_dict(state["model"])
+        step.optimizer.load_state_dict(state["optimizer"])
+        step.schedule.load_state_dict(state["schedule"])
+        if step.scaler is not None and state.get("scaler"):
+            step.scaler.load_state_dict(state["scaler"])
+        checkpoint.set_rng_state(state["rng"])
+        self.epochs_done = int(state["epoch"])
+        self.best_metric, self.best_epoch = state["best_metric"], int(state["best_epoch"])
+        self.epochs_since_best = int(state["epochs_since_best"])
+        self.elapsed_before = float(state.get("elapsed_seconds", 0.0))
+
+    def _previews(self) -> tuple[PreviewSample, ...]:
+        """Predictions on the first few validation items, at their own size."""
+        setup = self.setup
+        if not self.run_dir.writable or setup.preview_items is None:
+            return ()
+        predictor = setup.predictor()
+        return tuple(PreviewSample(sample.item_id, sample.image, sample.target,
+                                   predictor.predict(sample.image))
+                     for sample in setup.preview_items)
+
+    def _test_metrics(self) -> dict[str, Any]:
+        """The task's metrics on the test split with the best weights (empty without a test split)."""
+        setup = self.setup
+        if setup.test_loader is None:
+            return {}
+        best = self.run_dir.file(checkpoint.BEST)
+        if best.exists():
+            checkpoint.load_weights_into(setup.step.model, best)
+        loss, metrics, _ = evaluate(setup.step.model, setup.test_loader, setup.step.loss_fn,
+                                    setup.meter, device=setup.device,
+                                    amp_dtype=setup.step.amp_dtype,
+                                    memory_format=setup.step.memory_format)
+        return {"loss": loss, **metrics} if loss is not None else {}
+
+    def _end(self, status: str, message: str, started: float,
+             test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        summary = {
+            "status": status, "message": message, "epochs_done": self.epochs_done,
+            "epochs": self.setup.config.epochs, "best_epoch": self.best_epoch or None,
+            "metric": self.metric_name, "best_metric": self.best_metric,
+            "test_metrics": test_metrics or {}, "samples_per_s": self.last_samples_per_s,
+            "seconds": self.elapsed_before + time.perf_counter() - started,
+            "device": device_name(self.setup), "engine": "torch",
+            "task": self.setup.config.task, "model": self.setup.model_name,
+            "run_dir": str(self.run_dir.path),
+        }
+        self.run_dir.write_summary(summary)
+        self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
+        return summary
+
+
+def device_name(setup: RunSetup) -> str:
+    from core.training.device import describe
+
+    return describe(setup.device)
