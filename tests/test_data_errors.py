@@ -153,3 +153,9 @@ def test_mask_size_error_on_item_access(tmp_path, rng):
     dataset = open_dataset(tmp_path)  # opening lists files only
     with pytest.raises(DataError, match="mask is 9x8"):
         dataset[0]
+
+
+def test_a_stray_file_is_not_a_dataset(tmp_path):
+    write_image(tmp_path / "photo.png", np.zeros((3, 3), np.uint8))
+    with pytest.raises(DataError, match="is a file; pass the folder"):
+        open_dataset(tmp_path / "photo.png")

@@ -211,3 +211,15 @@ def test_opening_does_not_decode_images(tmp_path, rng, monkeypatch):
     dataset[1]
     assert len(calls) == 1
     shutil.rmtree(tmp_path / "images")
+
+
+def test_mask_io_jpeg_and_alpha_masks(tmp_path):
+    import cv2
+    square = np.zeros((16, 16), np.uint8)
+    square[4:12, 4:12] = 255
+    cv2.imwrite(str(tmp_path / "m.jpg"), square)  # lossy edges must not become class ids
+    assert np.array_equal(read_mask(tmp_path / "m.jpg"), square // 255)
+    rgba = np.zeros((16, 16, 4), np.uint8)
+    rgba[:, :, 3] = square  # transparent background, opaque object, colour all black
+    cv2.imwrite(str(tmp_path / "a.png"), rgba)
+    assert np.array_equal(read_mask(tmp_path / "a.png"), square // 255)

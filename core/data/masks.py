@@ -28,12 +28,24 @@ def read_mask(path: str | Path) -> np.ndarray:
         array = array.astype(np.uint8)
     array = to_uint8(array, path)
     if array.ndim == 3:
-        colour = array[:, :, :3]
-        if np.array_equal(colour[:, :, 0], colour[:, :, 1]) and np.array_equal(colour[:, :, 0], colour[:, :, 2]):
-            array = colour[:, :, 0]
-        else:
-            array = colour.any(axis=2).astype(np.uint8)
+        array = _single_channel(array)
+    if Path(path).suffix.lower() in (".jpg", ".jpeg"):  # lossy: edges are no longer 0/255
+        return (array > 127).astype(np.uint8)
     return normalise_mask(np.ascontiguousarray(array))
+
+
+def _single_channel(array: np.ndarray) -> np.ndarray:
+    """Grey value when all colour channels agree, else non-black = object; an alpha-only
+    mask (transparent background, uniform colour) uses its alpha channel."""
+    colour = array[:, :, :3]
+    if array.shape[2] < 3:
+        return array[:, :, 0]
+    if np.array_equal(colour[:, :, 0], colour[:, :, 1]) and np.array_equal(colour[:, :, 0], colour[:, :, 2]):
+        grey = colour[:, :, 0]
+        if array.shape[2] == 4 and grey.min() == grey.max() and array[:, :, 3].min() != array[:, :, 3].max():
+            return array[:, :, 3]
+        return grey
+    return colour.any(axis=2).astype(np.uint8)
 
 
 def normalise_mask(mask: np.ndarray) -> np.ndarray:

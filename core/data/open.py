@@ -38,8 +38,16 @@ def open_dataset(path: str | Path | None = None, task: str | None = None, seed: 
     if not root.exists():
         raise DataError(root, "no such file or folder")
     if root.is_file():
+        if not is_dataset_file(root.name):
+            raise DataError(root, "is a file; pass the folder that holds the dataset")
         root = root.parent  # e.g. a path to train-images-idx3-ubyte or data_batch_1
     return READERS[task or detect_task(root)](root, seed)
+
+
+def is_dataset_file(name: str) -> bool:
+    """Files that stand for their folder: MNIST IDX files, CIFAR batches, Carvana's CSV."""
+    return ("-idx" in name or ".idx" in name or name.startswith(("data_batch_", "test_batch"))
+            or name in ("batches.meta", "train_masks.csv"))
 
 
 def detect_task(root: Path) -> str:
