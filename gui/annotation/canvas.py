@@ -32,7 +32,12 @@ def _cosmetic_pen(colour: QColor, width: float = 1.5, dashed: bool = False) -> Q
 
 
 class MaskCanvas(QGraphicsView):
-    """Signals: ``edited()`` after each completed edit, ``status(str)`` for hints and pixel info."""
+    """Signals: ``edited()`` after each completed edit, ``status(str)`` for hints.
+
+    Hover information goes to the plain callback ``pixel_info(text)`` instead of a
+    signal: it fires on every mouse move, and a Python ``emit`` per move is both
+    slower and, in PySide6 6.12.0, leaks a reference to ``True`` each time.
+    """
 
     edited = Signal()
     status = Signal(str)
@@ -66,6 +71,8 @@ class MaskCanvas(QGraphicsView):
         self._drag_start: QPointF | None = None
         self._erasing = False
         self._polygon_points: list[tuple[float, float]] = []
+        self.pixel_info = None        # callable(str) told what is under the cursor
+        self._hovered: tuple[int, int] | None = None
         self._make_previews()
         self.grabcut = GrabCutTool(self)
 
@@ -342,6 +349,6 @@ class MaskCanvas(QGraphicsView):
     def _report_pixel(self, point) -> None:
         x, y = int(round(point[0])), int(round(point[1]))
         height, width = self.document.shape
-        if 0 <= x < width and 0 <= y < height:
-            name = self.document.class_names[int(self.document.mask[y, x])]
-            self.status.emit(f"x {x}, y {y}: {name}")
+        if (x, y) != self._hovered and 0 <= x < width and 0 <= y < height and self.pixel_info is not None:
+            self._hovered = (x, y)
+            self.pixel_info(f"x {x}, y {y}: {self.document.class_names[int(self.document.mask[y, x])]}")

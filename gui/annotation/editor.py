@@ -99,6 +99,7 @@ class MaskEditor(QWidget):
             control.valueChanged.connect(self._overlays_changed)
         canvas.edited.connect(self._after_edit)
         canvas.status.connect(self._show_pixel)
+        canvas.pixel_info = self._show_pixel
         self.banner.recover_button.clicked.connect(self.recover_journal)
         self.banner.discard_button.clicked.connect(self.discard_journal)
 
