@@ -50,8 +50,23 @@ def _points(points) -> list[np.ndarray]:
     return [np.round(np.asarray(points)).astype(np.int32)]
 
 
-def _draw_car(image: np.ndarray, mask: np.ndarray, car: CarTraits, rng: np.random.Generator) -> None:
-    """Draw one view of ``car`` into ``image`` and its silhouette into ``mask``."""
+@dataclass(frozen=True)
+class CarShapes:
+    """One view's geometry in pixels: polygons, wheel circles, antenna segment."""
+
+    body: list
+    cabin: list
+    window: list
+    mirror: list
+    wheels: list
+    wheel_radius: float
+    antenna: tuple | None
+    length: float
+    bottom: float
+
+
+def _car_shapes(car: CarTraits, rng: np.random.Generator) -> CarShapes:
+    """Random view of ``car``: facing, foreshortening, position and size."""
     turn = rng.uniform(0.0, 0.55)  # fraction of a quarter turn: shortens the car
     length = car.length * WIDTH * (1.0 - 0.45 * turn) * rng.uniform(0.9, 1.05)
     body_height = length * rng.uniform(0.2, 0.24)
@@ -64,36 +79,40 @@ def _draw_car(image: np.ndarray, mask: np.ndarray, car: CarTraits, rng: np.rando
 
     top = bottom - body_height
     roof = top - body_height * car.roof_height
-    body = [(along(0.0), bottom - 6), (along(0.02), top + 4), (along(0.18), top), (along(0.98), top + 2),
-            (along(1.0), bottom - 4), (along(0.97), bottom), (along(0.03), bottom)]
-    cabin = [(along(car.roof_front - 0.08), top + 1), (along(car.roof_front), roof),
-             (along(car.roof_back), roof), (along(car.roof_back + 0.1), top + 1)]
-    window = [(along(car.roof_front - 0.03), top - 1), (along(car.roof_front + 0.02), roof + 3),
-              (along(car.roof_back - 0.02), roof + 3), (along(car.roof_back + 0.05), top - 1)]
     # The side mirror sticks out of the windscreen towards the front, in the air.
-    mirror_y = top - 0.3 * (top - roof)
-    mirror_x = along(car.roof_front - 0.08 + 0.08 * 0.3)
-    mirror = [(mirror_x + facing * 2, mirror_y), (mirror_x - facing * 7, mirror_y - 2),
-              (mirror_x - facing * 7, mirror_y + 3), (mirror_x + facing * 2, mirror_y + 3)]
-    wheel_radius = body_height * 0.55
-    wheels = [(along(0.2), bottom), (along(0.8), bottom)]
+    mirror_x, mirror_y = along(car.roof_front - 0.056), top - 0.3 * (top - roof)
+    antenna_x = along(car.roof_back - 0.05)
+    return CarShapes(
+        body=[(along(0.0), bottom - 6), (along(0.02), top + 4), (along(0.18), top), (along(0.98), top + 2),
+              (along(1.0), bottom - 4), (along(0.97), bottom), (along(0.03), bottom)],
+        cabin=[(along(car.roof_front - 0.08), top + 1), (along(car.roof_front), roof),
+               (along(car.roof_back), roof), (along(car.roof_back + 0.1), top + 1)],
+        window=[(along(car.roof_front - 0.03), top - 1), (along(car.roof_front + 0.02), roof + 3),
+                (along(car.roof_back - 0.02), roof + 3), (along(car.roof_back + 0.05), top - 1)],
+        mirror=[(mirror_x + facing * 2, mirror_y), (mirror_x - facing * 7, mirror_y - 2),
+                (mirror_x - facing * 7, mirror_y + 3), (mirror_x + facing * 2, mirror_y + 3)],
+        wheels=[(along(0.2), bottom), (along(0.8), bottom)], wheel_radius=body_height * 0.55,
+        antenna=((antenna_x, roof), (antenna_x - facing * 4, roof - rng.uniform(14, 22))) if car.antenna else None,
+        length=length, bottom=bottom)
 
-    antenna_base = (along(car.roof_back - 0.05), roof)
-    antenna_tip = (antenna_base[0] - facing * 4, roof - rng.uniform(14, 22))
 
+def _draw_car(image: np.ndarray, mask: np.ndarray, car: CarTraits, rng: np.random.Generator) -> None:
+    """Draw one view of ``car`` into ``image`` and its silhouette into ``mask``."""
+    shapes = _car_shapes(car, rng)
     shadow = image.copy()
-    cv2.ellipse(shadow, (int(WIDTH / 2), int(bottom + 2)), (int(length / 2), 5), 0, 0, 360, (30, 30, 30), -1)
+    cv2.ellipse(shadow, (int(WIDTH / 2), int(shapes.bottom + 2)), (int(shapes.length / 2), 5),
+                0, 0, 360, (30, 30, 30), -1)
     image[:] = cv2.addWeighted(image, 0.5, shadow, 0.5, 0)
     # The same shapes go into the photo (paint, glass, tyres) and the mask (all 1).
     for target, paint, glass, tyre in ((image, car.paint, (60, 80, 100), (20, 20, 20)), (mask, 1, 1, 1)):
-        cv2.fillPoly(target, _points(cabin), paint)
-        cv2.fillPoly(target, _points(body), paint)
-        cv2.fillPoly(target, _points(window), glass)
-        cv2.fillPoly(target, _points(mirror), paint)
-        for centre in wheels:
-            cv2.circle(target, tuple(int(v) for v in centre), int(wheel_radius), tyre, -1)
-        if car.antenna:
-            cv2.line(target, tuple(int(v) for v in antenna_base), tuple(int(v) for v in antenna_tip), tyre, 1)
+        for polygon, colour in ((shapes.cabin, paint), (shapes.body, paint), (shapes.window, glass),
+                                (shapes.mirror, paint)):
+            cv2.fillPoly(target, _points(polygon), colour)
+        for centre in shapes.wheels:
+            cv2.circle(target, tuple(int(v) for v in centre), int(shapes.wheel_radius), tyre, -1)
+        if shapes.antenna is not None:
+            base, tip = shapes.antenna
+            cv2.line(target, tuple(int(v) for v in base), tuple(int(v) for v in tip), tyre, 1)
 
 
 def _cluttered_background(rng: np.random.Generator) -> np.ndarray:
