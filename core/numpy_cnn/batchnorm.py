@@ -13,8 +13,8 @@ from core.numpy_cnn.layers import Layer
 
 
 class _BatchNorm(Layer):
-    axes: tuple[int, ...] = (0,)
     ndim = 2
+    subscripts = "nc"     # einsum letters of the input's axes; "c" is the feature axis
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5,
                  dtype=np.float32, name: str | None = None):
@@ -34,21 +34,32 @@ class _BatchNorm(Layer):
         shape[1] = -1
         return values.reshape(shape)
 
+    def _sum(self, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        """Per-feature sum of ``a`` (or of ``a * b``) in one pass, without temporaries."""
+        spec = self.subscripts
+        if b is None:
+            return np.einsum(f"{spec}->c", a)
+        return np.einsum(f"{spec},{spec}->c", a, b)
+
     def forward(self, x, training=False):
         if x.ndim != self.ndim or x.shape[1] != self.num_features:
             raise ValueError(f"{self.name}: expected {self.ndim}-d input with "
                              f"{self.num_features} features, got shape {x.shape}")
         self.training = training
+        count = x.size // self.num_features
         if training:
-            mean = x.mean(axis=self.axes)
-            var = x.var(axis=self.axes)
-            count = x.size // self.num_features
+            mean = self._sum(x) / count
+            centred = x - self._per_feature(mean.astype(x.dtype))
+            var = self._sum(centred, centred) / count
             self._update_running(mean, var, count)
         else:
             mean, var = self.buffers["running_mean"], self.buffers["running_var"]
+            centred = x - self._per_feature(mean.astype(x.dtype))
         self.inv_std = self._per_feature(1.0 / np.sqrt(var + self.eps)).astype(x.dtype)
-        self.xhat = (x - self._per_feature(mean)) * self.inv_std
-        return self.xhat * self._per_feature(self.params["weight"]) + self._per_feature(self.params["bias"])
+        self.xhat = np.multiply(centred, self.inv_std, out=centred)
+        out = self.xhat * self._per_feature(self.params["weight"])
+        out += self._per_feature(self.params["bias"])
+        return out
 
     def _update_running(self, mean: np.ndarray, var: np.ndarray, count: int) -> None:
         m = self.momentum
@@ -57,28 +68,31 @@ class _BatchNorm(Layer):
         self.buffers["running_var"] = ((1 - m) * self.buffers["running_var"] + m * unbiased).astype(var.dtype)
 
     def backward(self, dout):
-        self.grads["bias"] = dout.sum(axis=self.axes)
-        self.grads["weight"] = (dout * self.xhat).sum(axis=self.axes)
+        self.grads["bias"] = self._sum(dout)
+        self.grads["weight"] = self._sum(dout, self.xhat)
         scale = self._per_feature(self.params["weight"]) * self.inv_std
         if not self.training:  # running statistics are constants
             return dout * scale
         count = dout.size // self.num_features
         # d/dx of (x - mean(x)) / std(x): remove the mean of dout and its projection on xhat
-        return scale / count * (count * dout - self._per_feature(self.grads["bias"])
-                                - self.xhat * self._per_feature(self.grads["weight"]))
+        dx = self.xhat * self._per_feature(-self.grads["weight"] / count)
+        dx += dout
+        dx -= self._per_feature(self.grads["bias"] / count)
+        dx *= scale
+        return dx
 
 
 class BatchNorm2D(_BatchNorm):
     """Per-channel statistics over (N, H, W) of an (N, C, H, W) input."""
 
     kind = "BatchNorm2D"
-    axes = (0, 2, 3)
     ndim = 4
+    subscripts = "nchw"
 
 
 class BatchNorm1D(_BatchNorm):
     """Per-feature statistics over the batch of an (N, F) input."""
 
     kind = "BatchNorm1D"
-    axes = (0,)
     ndim = 2
+    subscripts = "nc"

@@ -45,7 +45,8 @@ def _lenet_numpy() -> dict[str, Any]:
 def _textbook_numpy() -> dict[str, Any]:
     """The classic per-pixel-loop example's net (8 filters 3x3, pool 2, dense softmax)."""
     return {"input_shape": [1, 28, 28], "layers": [
-        {"type": "Conv2D", "name": "conv1", "in_channels": 1, "out_channels": 8, "kernel_size": 3},
+        {"type": "Conv2D", "name": "conv1", "in_channels": 1, "out_channels": 8, "kernel_size": 3,
+         "bias": False},                                                   # the textbook has none
         {"type": "ReLU", "name": "relu1"},
         {"type": "MaxPool2D", "name": "pool1", "kernel_size": 2},          # (8, 13, 13)
         {"type": "Flatten", "name": "flatten"},                            # 1352

@@ -1,0 +1,288 @@
+"""Benchmark: the NumPy CNN engine against its two references, in one run.
+
+    .venv/bin/python bench/numpy_cnn.py [--threads N] [--batch 64] [--quick]
+
+1. The naive per-pixel-loop textbook CNN (8 filters 3x3, 2x2 pool, dense
+   softmax, one image at a time; the interview's code with its two bugs fixed:
+   the dense layer takes 8*13*13 = 1352 inputs and max-pool backward routes to
+   the arg-max) against the vectorised engine on the same net: images/s for
+   forward + backward + SGD update. Goal: >= 100x.
+2. lenet_numpy against the identical torch model (``to_torch``) on the CPU,
+   same batch size, same thread count: training images/s (forward, loss,
+   backward, Adam step). Goal: NumPy within 3x of torch's time.
+3. GFLOP/s achieved by the engine's conv layers (forward + both backward
+   products) next to the machine's float32 matmul GFLOP/s.
+
+``--threads`` (default: the CPUs this process may use) sets OpenBLAS's and
+torch's thread counts; it must be parsed before NumPy is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ARGS.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+ARGS.add_argument("--batch", type=int, default=64)
+ARGS.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+OPTIONS = ARGS.parse_args()
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = str(OPTIONS.threads)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.numpy_cnn.losses import softmax_cross_entropy  # noqa: E402
+from core.numpy_cnn.model import build_model  # noqa: E402
+from core.numpy_cnn.optim import SGD, build_optimizer  # noqa: E402
+
+
+class NaiveTextbookCNN:
+    """The classic loop-per-pixel NumPy CNN, one image at a time (the reference to beat)."""
+
+    def __init__(self, rng: np.random.Generator, num_filters: int = 8, filter_size: int = 3):
+        self.num_filters, self.filter_size = num_filters, filter_size
+        self.filters = rng.standard_normal((num_filters, filter_size, filter_size)) * 0.1
+        self.fc_w = rng.standard_normal((num_filters * 13 * 13, 10)) * 0.1   # 1352 inputs (fixed)
+        self.fc_b = np.zeros(10)
+
+    def conv2d(self, image):
+        out_size = image.shape[0] - self.filter_size + 1
+        output = np.zeros((self.num_filters, out_size, out_size))
+        for f in range(self.num_filters):
+            for i in range(out_size):
+                for j in range(out_size):
+                    window = image[i:i + self.filter_size, j:j + self.filter_size]
+                    output[f, i, j] = np.sum(window * self.filters[f])
+        return output
+
+    def max_pool(self, x, size=2):
+        out_size = x.shape[1] // size
+        pooled = np.zeros((self.num_filters, out_size, out_size))
+        argmax = np.zeros((self.num_filters, out_size, out_size), dtype=int)
+        for f in range(self.num_filters):
+            for i in range(out_size):
+                for j in range(out_size):
+                    window = x[f, i * size:(i + 1) * size, j * size:(j + 1) * size]
+                    argmax[f, i, j] = np.argmax(window)
+                    pooled[f, i, j] = window.flat[argmax[f, i, j]]
+        return pooled, argmax
+
+    def forward(self, image):
+        conv_out = self.conv2d(image)
+        relu_out = np.maximum(0, conv_out)
+        pooled, argmax = self.max_pool(relu_out)
+        flat = pooled.reshape(-1)
+        logits = flat @ self.fc_w + self.fc_b
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum(), (conv_out, argmax, flat)
+
+    def gradients(self, image, label):
+        pred, (conv_out, argmax, flat) = self.forward(image)
+        grad_fc = pred.copy()
+        grad_fc[label] -= 1
+        d_fc_w, d_fc_b = np.outer(flat, grad_fc), grad_fc
+        d_pooled = (self.fc_w @ grad_fc).reshape(argmax.shape)
+        d_relu = np.zeros_like(conv_out)
+        for f in range(self.num_filters):           # fixed: route to the arg-max only
+            for i in range(argmax.shape[1]):
+                for j in range(argmax.shape[2]):
+                    a, b = divmod(argmax[f, i, j], 2)
+                    d_relu[f, 2 * i + a, 2 * j + b] = d_pooled[f, i, j]
+        d_conv = d_relu * (conv_out > 0)
+        d_filters = np.zeros_like(self.filters)
+        for f in range(self.num_filters):
+            for i in range(self.filter_size):
+                for j in range(self.filter_size):
+                    d_filters[f, i, j] = np.sum(image[i:i + d_conv.shape[1], j:j + d_conv.shape[2]] * d_conv[f])
+        return d_filters, d_fc_w, d_fc_b
+
+    def train_step(self, image, label, lr=0.01):
+        d_filters, d_fc_w, d_fc_b = self.gradients(image, label)
+        self.filters -= lr * d_filters
+        self.fc_w -= lr * d_fc_w
+        self.fc_b -= lr * d_fc_b
+
+
+def engine_twin_of(naive: NaiveTextbookCNN, dtype=np.float32):
+    model = build_model("textbook_numpy", dtype=dtype)
+    model.layer("conv1").params["weight"][...] = naive.filters[:, None]
+    model.layer("fc").params["weight"][...] = naive.fc_w.T
+    model.layer("fc").params["bias"][...] = naive.fc_b
+    return model
+
+
+def check_same_gradients(rng) -> float:
+    """The two implementations must agree before their speeds mean anything."""
+    naive = NaiveTextbookCNN(rng)
+    model = engine_twin_of(naive, np.float64)
+    images, labels = rng.random((2, 28, 28)), np.array([3, 7])
+    _, dlogits = softmax_cross_entropy(model.forward(images[:, None], training=True), labels)
+    model.backward(dlogits * len(labels))   # engine: mean loss; textbook: summed per image
+    naive_sum = [sum(parts) for parts in zip(*(naive.gradients(i, l) for i, l in zip(images, labels)))]
+    worst = max(np.abs(model.layer("conv1").grads["weight"][:, 0] - naive_sum[0]).max(),
+                np.abs(model.layer("fc").grads["weight"].T - naive_sum[1]).max())
+    assert worst < 1e-9, f"naive and vectorised gradients differ by {worst}"
+    return worst
+
+
+def best_rate(step, items: int, repeats: int, warmup: int = 2) -> float:
+    """Items per second of the fastest of ``repeats`` calls (robust to a busy machine)."""
+    for _ in range(warmup):
+        step()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - start)
+    return items / best
+
+
+def bench_naive(rng, batch: int, repeats: int) -> tuple[float, float]:
+    naive = NaiveTextbookCNN(rng)
+    model = engine_twin_of(naive)
+    images = rng.random((batch, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, batch)
+    count = 8 if OPTIONS.quick else 24
+
+    def naive_steps():
+        for index in range(count):
+            naive.train_step(images[index].astype(np.float64), labels[index])
+
+    sgd = SGD([param for _, param, _ in model.named_params()], lr=0.01)
+
+    def engine_step():
+        _, dlogits = softmax_cross_entropy(model.forward(images[:, None], training=True), labels)
+        model.backward(dlogits)
+        sgd.step([grad for _, _, grad in model.named_params()])
+
+    return best_rate(naive_steps, count, 1 if OPTIONS.quick else 2, warmup=0), \
+        best_rate(engine_step, batch, repeats)
+
+
+def lenet_batch(rng, batch: int):
+    return rng.standard_normal((batch, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, batch)
+
+
+def numpy_lenet_step(model, optimizer, images, labels):
+    def step():
+        _, dlogits = softmax_cross_entropy(model.forward(images, training=True), labels)
+        model.backward(dlogits)
+        optimizer.step([grad for _, _, grad in model.named_params()])
+    return step
+
+
+def bench_lenet(rng, batch: int, repeats: int) -> tuple[float, float]:
+    import torch
+
+    from core.numpy_cnn.torch_twin import to_torch
+
+    torch.set_num_threads(OPTIONS.threads)
+    images, labels = lenet_batch(rng, batch)
+    model = build_model("lenet_numpy", seed=0)
+    twin = to_torch(model).train()
+    optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 1e-3)
+    torch_optimizer = torch.optim.Adam(twin.parameters(), 1e-3)
+    x, y = torch.from_numpy(images), torch.from_numpy(labels)
+
+    def torch_step():
+        torch_optimizer.zero_grad(set_to_none=True)
+        torch.nn.functional.cross_entropy(twin(x), y).backward()
+        torch_optimizer.step()
+
+    return (best_rate(numpy_lenet_step(model, optimizer, images, labels), batch, repeats),
+            best_rate(torch_step, batch, repeats))
+
+
+def conv_flops(layer, batch: int, in_hw: tuple[int, int]) -> float:
+    """Forward + weight-gradient + input-gradient multiply-adds, x2 for FLOPs."""
+    ho, wo = layer.output_hw(*in_hw)
+    macs = batch * layer.out_channels * ho * wo * layer.in_channels * layer.kernel_size ** 2
+    return 3 * 2.0 * macs
+
+
+def bench_conv_gflops(rng, batch: int, repeats: int) -> tuple[float, float]:
+    """(GFLOP/s of the conv layers inside a lenet training step, their share of the step time)."""
+    model = build_model("lenet_numpy", seed=0)
+    images, labels = lenet_batch(rng, batch)
+    optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 1e-3)
+    convs = [(model.layer("conv1"), (28, 28)), (model.layer("conv2"), (14, 14))]
+    spent = [0.0]
+    for layer, _ in convs:
+        for method in ("forward", "backward"):
+            setattr(layer, method, _timed(getattr(layer, method), spent))
+    step = numpy_lenet_step(model, optimizer, images, labels)
+    step()
+    best_conv, best_share = float("inf"), 0.0
+    for _ in range(repeats):
+        spent[0] = 0.0
+        start = time.perf_counter()
+        step()
+        if spent[0] < best_conv:
+            best_conv, best_share = spent[0], spent[0] / (time.perf_counter() - start)
+    flops = sum(conv_flops(layer, batch, hw) for layer, hw in convs)
+    return flops / best_conv / 1e9, best_share
+
+
+def _timed(function, spent):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        result = function(*args, **kwargs)
+        spent[0] += time.perf_counter() - start
+        return result
+    return wrapper
+
+
+def matmul_gflops(rng, m: int, k: int, n: int, repeats: int) -> float:
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    return best_rate(lambda: a @ b, 1, repeats) * 2.0 * m * k * n / 1e9
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def main() -> int:
+    import torch
+
+    rng = np.random.default_rng(0)
+    batch, repeats = OPTIONS.batch, 5 if OPTIONS.quick else 20
+    worst = check_same_gradients(rng)
+    naive_rate, engine_rate = bench_naive(rng, batch, repeats)
+    numpy_rate, torch_rate = bench_lenet(rng, batch, repeats)
+    conv_rate, conv_share = bench_conv_gflops(rng, batch, repeats)
+    square = matmul_gflops(rng, 1024, 1024, 1024, 3 if OPTIONS.quick else 10)
+    conv2_gemm = matmul_gflops(rng, 32, 144, batch * 196, repeats)
+    print(f"# {cpu_name()}; threads={OPTIONS.threads}; batch={batch}; numpy {np.__version__}; "
+          f"torch {torch.__version__}; naive vs engine max |grad diff| {worst:.1e}")
+    rows = [
+        ("1 textbook net fwd+bwd+SGD, images/s", f"{engine_rate:,.0f}", f"naive loops {naive_rate:,.1f}",
+         f"{engine_rate / naive_rate:,.0f}x faster (goal >= 100x)"),
+        ("2 lenet train step, images/s", f"{numpy_rate:,.0f}", f"torch CPU {torch_rate:,.0f}",
+         f"numpy takes {torch_rate / numpy_rate:.2f}x torch's time (goal <= 3x)"),
+        ("3 conv layers in the lenet step, GFLOP/s", f"{conv_rate:.1f}",
+         f"matmul 1024^2 {square:.1f}; conv2-shaped GEMM {conv2_gemm:.1f}",
+         f"{conv_rate / square:.0%} of square matmul; convs are {conv_share:.0%} of the step"),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    header = ("measure", "numpy engine", "reference", "ratio")
+    widths = [max(w, len(h)) for w, h in zip(widths, header)]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
