@@ -46,6 +46,17 @@ def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
         distributed.close()
 
 
+def json_safe(value: Any) -> Any:
+    """NaN/inf -> None, recursively: JSON has no NaN (e.g. no small objects to recall)."""
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def _one_line(error: BaseException) -> str:
     if isinstance(error, CnnLyticalError):
         return str(error)
@@ -210,7 +221,7 @@ class Trainer:
             "status": status, "message": message, "epochs_done": self.epochs_done,
             "epochs": self.setup.config.epochs, "best_epoch": self.best_epoch or None,
             "metric": self.metric_name, "best_metric": self.best_metric,
-            "test_metrics": test_metrics or {}, "samples_per_s": self.last_samples_per_s,
+            "test_metrics": json_safe(test_metrics or {}), "samples_per_s": self.last_samples_per_s,
             "seconds": self.elapsed_before + time.perf_counter() - started,
             "device": device_name(self.setup), "engine": "torch",
             "task": self.setup.config.task, "model": self.setup.model_name,

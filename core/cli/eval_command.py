@@ -1,0 +1,97 @@
+"""``eval``: a run's model on a dataset split -> one JSON object of metrics.
+
+Works for torch and NumPy runs alike (through the Predictor), on the data the
+run was trained on or any other ``--data``. Masks are scored at each image's
+own size, against the original mask.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from core.cli.common import print_json
+from core.errors import DataError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run", required=True, metavar="RUN_DIR")
+    parser.add_argument("--data", metavar="PATH", help="dataset (default: the run's own data)")
+    parser.add_argument("--split", default="test", choices=("train", "val", "test"))
+    parser.add_argument("--weights", default="best", choices=("best", "model"),
+                        help="best validation epoch (default) or the latest weights")
+    parser.add_argument("--limit", type=int, help="score at most N items")
+    parser.add_argument("--tta", action="store_true", help="average with flipped images")
+    parser.add_argument("--batch-size", type=int, default=64)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.training.run_dir import RunDir
+    from core.training.trainer import json_safe
+
+    config = RunDir.open(args.run).read_config()
+    predictor = load_predictor(args.run, args.weights)
+    dataset = open_run_dataset(config, args.data)
+    metrics = evaluate_predictor(predictor, dataset, args.split, limit=args.limit, tta=args.tta,
+                                 batch_size=args.batch_size)
+    print_json(json_safe({"run": str(args.run), "data": args.data or config.get("data") or "demo",
+                          "split": args.split, "weights": args.weights, **metrics}))
+    return 0
+
+
+def load_predictor(run_dir: str, weights: str):
+    """best.pt/best.npz when it exists (else the latest weights)."""
+    from core.inference import Predictor
+    from core.training.run_dir import RunDir
+
+    run = RunDir.open(run_dir)
+    if weights == "best" and not any(run.file(name).is_file() for name in ("best.pt", "best.npz")):
+        weights = "model"
+    return Predictor.from_run(run_dir, weights=weights)
+
+
+def open_run_dataset(config: dict[str, Any], data: str | None):
+    """``data``, or the dataset the run was trained on (demo data rebuilt from its seed)."""
+    from core.data import demo_dataset, open_dataset
+
+    seed = int(config.get("seed", 0))
+    task = config.get("task")
+    if data is None and config.get("data") is None and config.get("demo_size"):
+        return demo_dataset(task, size=config["demo_size"], seed=seed)
+    return open_dataset(data or config.get("data"), None if task == "folder" else task, seed=seed)
+
+
+def evaluate_predictor(predictor, dataset, split: str, *, limit: int | None = None,
+                       tta: bool = False, batch_size: int = 64) -> dict[str, Any]:
+    """The task's metrics for ``predictor`` on ``split`` of ``dataset``."""
+    from core.data.base import split_view
+    from core.training.metrics import ClassificationMeter, SegmentationMeter
+
+    if split not in dataset.splits or len(dataset.splits[split]) == 0:
+        raise DataError(dataset.root, f"the dataset has no {split!r} items")
+    if dataset.kind != predictor.kind:
+        raise DataError(dataset.root, f"the data is {dataset.kind} but the run's model does "
+                                      f"{predictor.kind}")
+    view = split_view(dataset, split)
+    count = len(view) if limit is None else min(limit, len(view))
+    if predictor.kind == "classification":
+        meter = ClassificationMeter(len(predictor.class_names))
+        for start in range(0, count, batch_size):
+            samples = [view[i] for i in range(start, min(start + batch_size, count))]
+            probabilities = predictor.predict_batch([s.image for s in samples], tta=tta)
+            meter.update(np.stack(probabilities), np.array([s.target for s in samples]))
+    else:
+        meter = SegmentationMeter()
+        for index in range(count):
+            sample = view[index]
+            probability = predictor.predict(sample.image, tta=tta)
+            meter.update(_as_logits(probability), np.asarray(sample.target)[None])
+    return {"items": count, **meter.compute()}
+
+
+def _as_logits(probability: np.ndarray) -> np.ndarray:
+    """(H, W) probabilities -> (1, 1, H, W) logits, the meter's input."""
+    p = np.clip(probability.astype(np.float64), 1e-7, 1 - 1e-7)
+    return (np.log(p) - np.log1p(-p))[None, None]

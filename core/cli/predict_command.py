@@ -1,0 +1,74 @@
+"""``predict``: class probabilities (JSON on stdout) or mask PNGs for images.
+
+The model comes from a run directory (torch or NumPy engine) or an exported
+``.onnx`` file; all three share the Predictor interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from core.cli.common import print_json
+from core.errors import RunError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run", metavar="RUN_DIR")
+    source.add_argument("--model", metavar="FILE.onnx", help="an exported ONNX model")
+    parser.add_argument("images", nargs="+", metavar="IMAGE")
+    parser.add_argument("--out", metavar="DIR", help="folder for mask PNGs (segmentation)")
+    parser.add_argument("--weights", default="model", choices=("model", "best"))
+    parser.add_argument("--threshold", type=float, default=0.5, help="mask probability cut-off")
+    parser.add_argument("--tta", action="store_true", help="average with the flipped image")
+    parser.add_argument("--top", type=int, default=3, help="classes listed per image")
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.data.images import read_image
+
+    predictor = load(args)
+    if predictor.kind != "classification" and not args.out:
+        raise RunError(args.run or args.model, "a segmentation model writes mask PNGs: add --out DIR")
+    results = {}
+    for path in args.images:
+        image = read_image(path)
+        probabilities = predictor.predict(image, tta=args.tta)
+        if predictor.kind == "classification":
+            results[path] = _classes(probabilities, predictor.class_names, args.top)
+        else:
+            results[path] = _write_mask(probabilities, path, Path(args.out), args.threshold)
+    print_json(results)
+    return 0
+
+
+def load(args: argparse.Namespace):
+    if args.model:
+        from core.export.onnx_predictor import OnnxPredictor
+
+        return OnnxPredictor(args.model)
+    from core.inference import Predictor
+
+    return Predictor.from_run(args.run, weights=args.weights)
+
+
+def _classes(probabilities: np.ndarray, class_names: list[str], top: int) -> dict:
+    order = np.argsort(probabilities)[::-1]
+    return {"class": class_names[int(order[0])],
+            "probability": float(probabilities[order[0]]),
+            "top": {class_names[int(i)]: float(probabilities[i]) for i in order[:max(1, top)]}}
+
+
+def _write_mask(probabilities: np.ndarray, image_path: str, out: Path, threshold: float) -> dict:
+    from core.data.masks import write_mask
+
+    if probabilities.ndim == 3:  # several classes: the most likely label per pixel
+        mask = probabilities.argmax(axis=0).astype(np.uint8)
+    else:
+        mask = (probabilities >= threshold).astype(np.uint8)
+    target = out / f"{Path(image_path).stem}_mask.png"
+    write_mask(target, mask)
+    return {"mask": str(target), "foreground_fraction": float((mask > 0).mean())}
