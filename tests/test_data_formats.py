@@ -61,7 +61,9 @@ def test_cifar10_pickles_round_trip(tmp_path, rng):
     raw = load_batch(folder / "data_batch_1")  # the file really is the CIFAR layout
     assert raw["data"].shape == (10, 3072) and raw["data"].dtype == np.uint8
     assert np.array_equal(raw["data"][0, :1024].reshape(32, 32), images[0, :, :, 0])  # red plane first
-    assert (folder / "data_batch_1").read_bytes()[:2] == b"\x80\x02"  # pickle protocol 2
+    raw_bytes = (folder / "data_batch_1").read_bytes()
+    assert raw_bytes[:2] == b"\x80\x02"  # pickle protocol 2, Python 2 globals and byte strings
+    assert b"cnumpy.core.multiarray\n_reconstruct\n" in raw_bytes and b"_codecs" not in raw_bytes
     dataset = open_dataset(tmp_path)
     assert (dataset.task, dataset.format) == ("cifar10", "cifar10-python")
     assert dataset.class_names[0] == "airplane" and dataset.class_names[9] == "truck"
@@ -69,6 +71,15 @@ def test_cifar10_pickles_round_trip(tmp_path, rng):
                for i in range(30))
     assert list(dataset.splits["test"]) == list(range(20, 30))
     assert len(dataset.splits["train"]) + len(dataset.splits["val"]) == 20
+
+
+def test_cifar10_batch_resaved_by_python3_still_loads(tmp_path, rng):
+    import pickle
+    images = rng.integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    data = images.transpose(0, 3, 1, 2).reshape(3, -1)
+    (tmp_path / "data_batch_1").write_bytes(pickle.dumps({"data": data, "labels": [1, 2, 3]}, protocol=4))
+    dataset = open_dataset(tmp_path)
+    assert np.array_equal(dataset[2].image, images[2]) and dataset[2].target == 3
 
 
 def test_cifar10_label_names_come_from_meta(tmp_path, rng):
