@@ -72,18 +72,18 @@ class JointAugmentation:
 
     def __init__(self, size: tuple[int, int] | None, options: dict[str, Any], train: bool):
         self.size, self.options, self.train = size, options, train
-        self._pipelines: dict[tuple[int, int], Callable] = {}
+        self._pipelines: dict[tuple, Callable] = {}  # (output size, input size) -> pipeline
 
     def _pipeline(self, image_size: tuple[int, int]) -> Callable:
         size = self.size or image_size  # None: keep each image's own size
-        if size not in self._pipelines:
+        if (size, image_size) not in self._pipelines:
             from torchvision.transforms import v2
 
             transforms = (_random_transforms(size, self.options) if self.train
                           else [v2.Resize(size, antialias=True)] if size != image_size
                           else [v2.Identity()])
-            self._pipelines[size] = v2.Compose(transforms)
-        return self._pipelines[size]
+            self._pipelines[size, image_size] = v2.Compose(transforms)
+        return self._pipelines[size, image_size]
 
     def __call__(self, image, target):
         import torch
