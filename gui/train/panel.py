@@ -33,10 +33,22 @@ LOG_LINES = 5000
 PROGRESS_INTERVAL_MS = 100
 
 
-def probe_cuda() -> str | None:
-    """The first CUDA device's name, or None (imports torch: run it off the UI thread)."""
+def warm_up_and_probe_cuda() -> str | None:
+    """Import the engines ahead of the first run; return the CUDA device's name or None.
+
+    Run off the UI thread, at start-up: a first import of torch holds the GIL in C code
+    for hundreds of milliseconds, which would otherwise freeze the UI when Train is clicked.
+    """
+    import importlib
+
     import torch
 
+    for module in ("torchvision.transforms.v2", "core.training.trainer", "core.numpy_cnn.trainer",
+                   "core.inference"):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # an engine that is not installed fails later, with its own message
+            pass
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
 
 
@@ -78,7 +90,7 @@ class TrainPanel(QWidget):
         self._build_widgets()
         self._connect()
         self.options.restore_settings(self._settings)
-        self._cuda_probe.submit(probe_cuda)
+        self._cuda_probe.submit(warm_up_and_probe_cuda)
 
     def _build_widgets(self) -> None:
         self.options = TrainOptionsForm()
