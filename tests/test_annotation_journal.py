@@ -108,3 +108,10 @@ def test_recovery_replays_every_edit_in_order(tmp_path, rng, count):
         points = [tuple(p) for p in rng.integers(0, 64, (3, 2)).astype(float)]
         apply_strokes(doc, [points], value=int(rng.integers(1, 3)))
     np.testing.assert_array_equal(recover(tmp_path, "a"), doc.mask)
+
+
+def test_the_base_of_a_new_annotation_costs_bytes_not_the_whole_mask(tmp_path):
+    doc = MaskDocument("big", np.zeros((3000, 3000), np.uint8), recorder=Journal(tmp_path))
+    apply_strokes(doc, [[(1500, 1500)]])
+    assert journal_path(tmp_path, "big").stat().st_size < 1000
+    np.testing.assert_array_equal(recover(tmp_path, "big"), doc.mask)
