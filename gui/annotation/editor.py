@@ -201,11 +201,16 @@ class MaskEditor(QWidget):
 
     # ---- internals ---------------------------------------------------------------------------
     def _open_store(self, masks_dir: Path) -> None:
+        """Use ``masks_dir``; unsaved edits of another folder stay in its journal, offered next time."""
+        if self.store is not None and self.store.masks_dir == masks_dir:
+            return
         if self.journal is not None:
             self.journal.close()
         self.store = MaskStore(masks_dir)
         self.journal = Journal(masks_dir)
-        self.documents = {k: d for k, d in self.documents.items() if d.modified and d.recorder is self.journal}
+        self.documents.clear()
+        self._reported_modified.clear()
+        self.item_id = None
         self.recoverable = find_recoverable(masks_dir)
         count = len(self.recoverable)
         self.banner.text.setText(f"Unsaved edits of {count} image{'s' * (count != 1)} survived the last session "

@@ -212,3 +212,17 @@ def test_grabcut_box_runs_off_the_ui_thread_and_seed_strokes_refine_it(editor, q
     assert editor.document.mask[30:90, 60].sum() == 0
     assert editor.document.mask[30:90, 100].all()
     assert editor.document.history.depth == 1  # the refinement replaced the first cut
+
+
+def test_reopening_the_same_dataset_keeps_unsaved_edits_and_history(editor, tmp_path):
+    dataset = car_dataset()
+    editor.set_dataset(dataset, tmp_path / "masks")
+    editor.set_item("car_01", scene_image(), None, None)
+    editor.canvas.dab(10, 10)
+    editor.set_dataset(dataset, tmp_path / "masks")
+    editor.set_item("car_01", scene_image(), None, None)
+    assert editor.modified_ids() == ["car_01"] and editor.document.history.depth == 1
+    editor.set_dataset(dataset, tmp_path / "other")     # another folder: edits wait in the first one's journal
+    assert editor.modified_ids() == [] and not editor.banner.isVisible()
+    editor.set_dataset(dataset, tmp_path / "masks")
+    assert editor.banner.isVisible() and editor.recoverable == ["car_01"]
