@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from gui.settings import APPLICATION, ORGANISATION
+from gui.workers import favour_the_ui_thread
 
 STYLE_SHEET = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
 
@@ -14,7 +15,7 @@ STYLE_SHEET = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
 def configure_plots() -> None:
     import pyqtgraph as pg
 
-    pg.setConfigOptions(antialias=True, background="#1d2025", foreground="#c8ccd3")
+    pg.setConfigOptions(antialias=True, background="w", foreground="#333840")
 
 
 def style_sheet() -> str:
@@ -30,4 +31,5 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setStyle("Fusion")
     app.setStyleSheet(style_sheet())
     configure_plots()
+    favour_the_ui_thread()
     return app

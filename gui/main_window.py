@@ -26,8 +26,7 @@ from gui.prediction.service import ModelInfo, PredictionService
 from gui.review.panel import ReviewPanel
 from gui.settings import AppSettings
 from gui.viewer.panel import ViewerPanel
-from gui.window_support import (ANNOTATION_FOLDER, DropOpener, item_title, model_fits,
-                                model_text)
+from gui.window_support import DropOpener, item_title, model_fits, model_text, scrollable
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +44,7 @@ class MainWindow(QMainWindow):
         self.opened_folder: DataChoice | None = None
         self.current_item: int | None = None
         self.current_sample = None
+        self.current_prediction: np.ndarray | None = None
         self.training_run: str | None = None
         self.error_box: QMessageBox | None = None
         self.source = DatasetSource(demo_size, self)
@@ -86,8 +86,8 @@ class MainWindow(QMainWindow):
             self._dock("Prediction", "prediction_dock", self.prediction_panel, right),
             self._dock("Review queue", "review_dock", self.review, right),
             self._dock("Inspector", "inspector_dock", self.inspector, right),
-            self._dock("Train", "train_dock", self.train_panel or integrations.unavailable(
-                "Training"), bottom),
+            self._dock("Train", "train_dock", scrollable(self.train_panel or integrations.unavailable(
+                "Training")), bottom),
         ]
         self.tabifyDockWidget(self.docks[1], self.docks[2])
         self.tabifyDockWidget(self.docks[2], self.docks[3])
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks[0], self.docks[1]], [340, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[4]], [int(self.height() * 0.36)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks[4]], [int(self.height() * 0.42)], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         self.docks[3].visibilityChanged.connect(self.inspector.set_active)
         self.actions.task_box.activated.connect(self._on_task_chosen)
         self.actions.recent_menu.aboutToShow.connect(self._refresh_recent_menu)
+        self.tabs.currentChanged.connect(lambda _index: self._update_editor())
+        if self.editor is not None:
+            self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
         if self.train_panel is not None:
             self.train_panel.run_started.connect(self._on_run_started)
             self.train_panel.epoch_finished.connect(self._on_epoch_finished)
@@ -170,9 +173,11 @@ class MainWindow(QMainWindow):
         self.viewer.set_overlay_mode("prediction" if dataset.kind == "segmentation" else "none")
         if self.train_panel is not None:
             self.train_panel.set_dataset(choice.path, dataset.task, dataset.kind)
-        if self.editor is not None:
-            self.editor.set_dataset(dataset, self._annotation_folder(dataset))
+        if self.editor is not None and dataset.kind == "segmentation":
+            self.editor.set_dataset(dataset)  # masks go to its default folder for this dataset
         self.tabs.setTabEnabled(1, dataset.kind == "segmentation")
+        if dataset.kind != "segmentation":
+            self.tabs.setCurrentIndex(0)
         self.browser.set_dataset(dataset)
         self.review.set_source(dataset, self.browser.visible_indices())
         self._on_model_changed(self.prediction.info)
@@ -180,11 +185,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{choice.title}: {len(dataset):,} images, "
                                      f"{dataset.kind}", 5000)
         self.dataset_shown.emit(dataset)
-
-    def _annotation_folder(self, dataset) -> str:
-        if dataset.root:
-            return str(Path(dataset.root) / ANNOTATION_FOLDER)
-        return str(Path(self.settings.settings.fileName()).parent / "annotations" / dataset.task)
 
     def _on_source_busy(self, busy: bool) -> None:
         self.actions.task_box.setEnabled(not busy)
@@ -231,11 +231,9 @@ class MainWindow(QMainWindow):
         image = np.asarray(sample.image)
         self.viewer.show_item(item_title(self.dataset, sample), image, sample.target)
         self.inspector.set_image(image)
-        if self.editor is not None:
-            truth = sample.target if isinstance(sample.target, np.ndarray) else None
-            self.editor.set_item(sample.item_id, image, truth, None)
-        if self.prediction.predictor is not None and self._model_fits():
-            self.prediction.set_current(item, image)
+        self.current_prediction = None
+        self._update_editor()
+        self.prediction.set_current(item, image)  # predicted when a model is (or gets) loaded
 
     def _on_prediction_ready(self, item: int, prediction: np.ndarray) -> None:
         if item != self.current_item or self.current_sample is None or not self._model_fits():
@@ -248,10 +246,19 @@ class MainWindow(QMainWindow):
             truth = target if isinstance(target, np.ndarray) else None
             self.prediction_panel.show_mask(prediction, truth)
             self.viewer.set_prediction(prediction)
-            if self.editor is not None:
-                self.editor.set_item(self.current_sample.item_id, self.current_sample.image,
-                                     truth, prediction)
+            self.current_prediction = prediction
+            self._update_editor()
         self.prediction_shown.emit(item)
+
+    def _update_editor(self) -> None:
+        """The Annotate tab follows the current image (only while it is the visible tab)."""
+        sample = self.current_sample
+        if (self.editor is None or sample is None or self.tabs.currentWidget() is not self.editor
+                or self.dataset is None or self.dataset.kind != "segmentation"):
+            return
+        truth = sample.target if isinstance(sample.target, np.ndarray) else None
+        self.editor.set_item(sample.item_id, np.asarray(sample.image), truth,
+                             self.current_prediction)
 
     # --- the current model --------------------------------------------------------------
     def _model_fits(self) -> bool:
@@ -292,8 +299,6 @@ class MainWindow(QMainWindow):
         elif info is None:
             from gui.prediction.panel import NO_MODEL_HINT
             self.prediction_panel.show_hint(NO_MODEL_HINT)
-        elif self.current_item is not None:
-            self.show_item(self.current_item)
 
     def _on_model_failed(self, message: str) -> None:
         if self.training_run is None:
@@ -305,6 +310,16 @@ class MainWindow(QMainWindow):
         if self.train_panel is not None:
             self.docks[4].show()
             self.train_panel.start_training()
+
+    def train_on_corrections(self, masks_dir: str) -> None:
+        """Fine-tune the current model on the user's corrected masks (from the Annotate tab)."""
+        if self.train_panel is None:
+            return
+        overrides = {"mask_overrides": masks_dir, "changed_pixel_weight": 3.0, "epochs": 3}
+        if self.prediction.info is not None and self._model_fits():
+            overrides["init_from"] = self.prediction.info.run_dir
+        self.docks[4].show()
+        self.train_panel.start_training(overrides)
 
     def stop_training(self) -> None:
         if self.train_panel is not None:

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-
-ANNOTATION_FOLDER = ".annotations"
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 
 def item_title(dataset, sample) -> str:
@@ -56,3 +55,12 @@ class DropOpener:
         if path:
             event.acceptProposedAction()
             self.open_path(path)
+
+
+def scrollable(widget: QWidget) -> QScrollArea:
+    """Let a tall panel live in a short dock: it scrolls instead of squeezing the image."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area

@@ -9,6 +9,9 @@ predictor (the NumPy engine caches activations) must not run twice at once.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import traceback
 from typing import Any, Callable
 
@@ -24,6 +27,30 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+BACKGROUND_NICENESS = 5  # worker threads yield the CPU to the UI thread when both want it
+UI_SWITCH_INTERVAL_S = 0.001  # how long a worker may hold the GIL while the UI thread waits
+
+
+def lower_thread_priority() -> None:
+    """Raise the calling thread's nice value (Linux: per thread), once; harmless elsewhere."""
+    if getattr(_niced, "done", False):
+        return
+    _niced.done = True
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+        except (OSError, AttributeError):
+            pass
+
+
+_niced = threading.local()
+
+
+def favour_the_ui_thread() -> None:
+    """Make worker threads hand the GIL back sooner, so the UI thread never waits long for it."""
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
+
+
 class _JobSignals(QObject):
     done = Signal(int, object)
     failed = Signal(int, str)
@@ -37,6 +64,7 @@ class _Job(QRunnable):
         self.signals = signals
 
     def run(self) -> None:
+        lower_thread_priority()
         try:
             result = self.function()
         except Exception as error:  # reported to the UI, never raised in a pool thread

@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from gui.browser.thumbnails import ThumbnailLoader
 
@@ -29,7 +29,7 @@ class ThumbnailListModel(QAbstractListModel):
         self.dataset = None
         self.order = np.zeros(0, dtype=np.int64)
         self._row_of: dict[int, int] = {}
-        self._cache: OrderedDict[int, QPixmap] = OrderedDict()
+        self._cache: OrderedDict[int, QIcon] = OrderedDict()
         self._labels: np.ndarray = np.zeros(0)
         self.scores: dict[str, np.ndarray] = {}
         self._placeholder = self._make_placeholder()
@@ -92,11 +92,11 @@ class ThumbnailListModel(QAbstractListModel):
             return QSize(self.thumbnail_size + 16, self.thumbnail_size + 24)
         return None
 
-    def _pixmap(self, item: int) -> QPixmap:
-        pixmap = self._cache.get(item)
-        if pixmap is not None:
+    def _pixmap(self, item: int) -> QIcon:
+        icon = self._cache.get(item)
+        if icon is not None:
             self._cache.move_to_end(item)
-            return pixmap
+            return icon
         self.loader.request(item)
         return self._placeholder
 
@@ -127,8 +127,8 @@ class ThumbnailListModel(QAbstractListModel):
     def _on_loaded(self, batch: list) -> None:
         rows = []
         for item, image, label in batch:
-            pixmap = self._placeholder if image is None else QPixmap.fromImage(image)
-            self._cache[item] = pixmap
+            pixmap = QPixmap.fromImage(image) if image is not None else None
+            self._cache[item] = self._placeholder if pixmap is None else untinted_icon(pixmap)
             if label is not None and item < len(self._labels):
                 self._labels[item] = label
             row = self._row_of.get(item)
@@ -140,7 +140,7 @@ class ThumbnailListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)),
                                   [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole])
 
-    def _make_placeholder(self) -> QPixmap:
+    def _make_placeholder(self) -> QIcon:
         pixmap = QPixmap(self.thumbnail_size, self.thumbnail_size)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
@@ -148,7 +148,14 @@ class ThumbnailListModel(QAbstractListModel):
         painter.setBrush(QColor(70, 74, 82))
         painter.drawRoundedRect(4, 4, self.thumbnail_size - 8, self.thumbnail_size - 8, 6, 6)
         painter.end()
-        return pixmap
+        return untinted_icon(pixmap)
+
+
+def untinted_icon(pixmap: QPixmap) -> QIcon:
+    """An icon that looks the same selected: the selection frame marks it, colours stay true."""
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
 
 
 def known_labels(dataset) -> np.ndarray:

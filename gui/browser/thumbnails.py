@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
 from gui.images import thumbnail, to_qimage
+from gui.workers import lower_thread_priority
 
 MAX_WAITING = 400      # requests kept; older ones are dropped
 BATCH_SECONDS = 0.04   # deliver at least this often, to keep the UI thread's share small
@@ -89,6 +90,7 @@ class ThumbnailLoader(QObject):
             return self._generation, self._dataset, taken
 
     def _drain(self) -> None:
+        lower_thread_priority()
         while True:
             generation, dataset, indices = self._take()
             if not indices:

@@ -17,7 +17,8 @@ DEMO_SIZE = 120
 
 
 @pytest.fixture
-def make_window(qtbot, isolated_settings):
+def make_window(qtbot, isolated_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNN_LYTICAL_DATA_DIR", str(tmp_path / "user-data"))
     windows: list[MainWindow] = []
 
     def make(task: str | None = "mnist", data: str | None = None) -> MainWindow:
