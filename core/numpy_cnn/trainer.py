@@ -4,6 +4,7 @@ Same events and run directory as the torch trainer, so the CLI and the GUI
 cannot tell the engines apart: config.json, metrics.jsonl (one line per
 epoch), model.npz rewritten at every epoch end, best.npz, summary.json.
 
+Progress bars belong to the caller (the CLI draws one from BatchEnd events).
 Cancel is checked between batches. A NaN/inf loss stops the run as "failed"
 (summary written, RunEnded emitted, then TrainingError raised like the torch
 engine) and keeps the weights of the last complete epoch, in memory and on disk.
@@ -11,7 +12,6 @@ engine) and keeps the weights of the last complete epoch, in memory and on disk.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -183,9 +183,12 @@ class NumpyTrainer:
         return self._end(status, message, started, self._test_metrics() if status == "finished" else {})
 
     def _epochs(self) -> tuple[str, str]:
+        patience = self.config.early_stopping
         for epoch in range(1, self.config.epochs + 1):
             if not self._one_epoch(epoch):
                 return "cancelled", f"stopped by the user after {self.epochs_done} complete epoch(s)"
+            if patience and epoch - self.best_epoch >= patience:
+                return "finished", f"early stopping: no better accuracy for {patience} epoch(s)"
         return "finished", ""
 
     def _one_epoch(self, epoch: int) -> bool:
@@ -216,22 +219,14 @@ class NumpyTrainer:
         """One pass over the shuffled training split; mean loss, or None when cancelled."""
         run, config = self.run_setup, self.config
         batches = batch_indices(len(run.train), config.batch_size, run.rng)
-        progress = _progress_bar(config, len(batches), epoch)
         total_loss, seen, started = 0.0, 0, time.perf_counter()
-        try:
-            for number, indices in enumerate(batches, 1):
-                if self.cancel.cancelled:
-                    return None
-                loss = self._train_step(run.train.images[indices], run.train.labels[indices], epoch, number)
-                total_loss, seen = total_loss + loss * len(indices), seen + len(indices)
-                self.samples_per_s = seen / max(time.perf_counter() - started, 1e-9)
-                self.emit(BatchEnd(epoch, number, len(batches), loss, self.samples_per_s))
-                if progress is not None:
-                    progress.set_postfix(loss=f"{loss:.4f}", refresh=False)
-                    progress.update()
-        finally:
-            if progress is not None:
-                progress.close()
+        for number, indices in enumerate(batches, 1):
+            if self.cancel.cancelled:
+                return None
+            loss = self._train_step(run.train.images[indices], run.train.labels[indices], epoch, number)
+            total_loss, seen = total_loss + loss * len(indices), seen + len(indices)
+            self.samples_per_s = seen / max(time.perf_counter() - started, 1e-9)
+            self.emit(BatchEnd(epoch, number, len(batches), loss, self.samples_per_s))
         return total_loss / seen
 
     def _train_step(self, images: np.ndarray, labels: np.ndarray, epoch: int, batch: int) -> float:
@@ -294,16 +289,3 @@ class NumpyTrainer:
         self.run_dir.write_summary(summary)
         self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
         return summary
-
-
-def _progress_bar(config: TrainConfig, total: int, epoch: int):
-    """A tqdm bar on stderr when asked for (config.progress) or when stderr is a terminal."""
-    wanted = getattr(config, "progress", None)
-    if wanted is None:
-        wanted = sys.stderr.isatty()
-    if not wanted:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=f"epoch {epoch}/{config.epochs}", unit="batch",
-                leave=False, file=sys.stderr)
