@@ -234,3 +234,13 @@ def test_mask_io_jpeg_and_alpha_masks(tmp_path):
     rgba[:, :, 3] = square  # transparent background, opaque object, colour all black
     cv2.imwrite(str(tmp_path / "a.png"), rgba)
     assert np.array_equal(read_mask(tmp_path / "a.png"), square // 255)
+
+
+def test_folder_class_names_file_and_hidden_stubs(tmp_path, rng):
+    classes = rng.integers(0, 3, (6, 6)).astype(np.uint8)
+    write_mask_folder(tmp_path, [np.zeros((6, 6), np.uint8)], [classes], ["a"])
+    (tmp_path / "images" / "._a.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")  # macOS stub
+    (tmp_path / "classes.txt").write_text("background\nroad\ncar\n")
+    dataset = open_dataset(tmp_path)
+    assert dataset.class_names == ["background", "road", "car"] and len(dataset) == 1
+    assert np.array_equal(dataset[0].target, classes)

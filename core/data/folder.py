@@ -6,7 +6,8 @@ Layouts recognised (checked in this order):
   named ``images``) or ``ROOT_masks/`` beside it; no mask folder: unlabelled
   images, ready to annotate;
 - subfolders of images and no loose images: classification, class = subfolder.
-Masks match images by file stem (``cat.jpg`` <- ``cat.png`` or ``cat_mask.png``).
+Masks match images by file stem (``cat.jpg`` <- ``cat.png`` or ``cat_mask.png``);
+an optional ``ROOT/classes.txt`` names mask values 0, 1, 2... (background first).
 Opening only lists file names; pixels are decoded on access.
 """
 
@@ -23,12 +24,14 @@ from core.errors import DataError
 IMAGE_FOLDER_NAMES = ("images", "imgs", "image")
 MASK_FOLDER_NAMES = ("masks", "mask", "labels", "annotations")
 SEGMENTATION_CLASSES = ["background", "object"]
+CLASSES_FILE = "classes.txt"
 
 
 def _list_images(folder: Path) -> list[Path]:
     """Image files directly in ``folder``, sorted by name (no decoding)."""
     try:
-        entries = [entry for entry in os.scandir(folder) if entry.is_file() and is_image_file(entry.name)]
+        entries = [entry for entry in os.scandir(folder)  # hidden: macOS "._x.png" stubs
+                   if not entry.name.startswith(".") and entry.is_file() and is_image_file(entry.name)]
     except OSError as error:
         raise DataError(folder, f"cannot list folder ({error.strerror or error})") from None
     return sorted((Path(entry.path) for entry in entries), key=lambda path: path.name)
@@ -62,6 +65,20 @@ def match_masks(images: list[Path], mask_folder: Path | None) -> list[Path | Non
     return [by_stem.get(path.stem) for path in images]
 
 
+def read_class_names(root: Path) -> list[str] | None:
+    """Names of mask values 0, 1, 2... from ``ROOT/classes.txt`` (one per line), if present."""
+    path = root / CLASSES_FILE
+    if not path.is_file():
+        return None
+    try:
+        names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(path, f"cannot read class names ({error})") from None
+    if len(names) < 2:
+        raise DataError(path, "needs at least two lines: background, then the object classes")
+    return names
+
+
 def open_folder(root: str | Path, seed: int = 0) -> FileDataset:
     """The images under ``root`` in whichever layout it uses (see the module doc)."""
     root = Path(root)
@@ -87,7 +104,8 @@ def _segmentation(root: Path, image_folder: Path, mask_folder: Path | None, seed
     labelled = any(mask is not None for mask in masks)
     return FileDataset(
         image_paths=images, kind="segmentation", format="folder-masks" if labelled else "folder-images",
-        task="folder", class_names=list(SEGMENTATION_CLASSES), splits=random_split(len(images), seed=seed),
+        task="folder", class_names=read_class_names(root) or list(SEGMENTATION_CLASSES),
+        splits=random_split(len(images), seed=seed),
         root=str(root), mask_paths=masks)
 
 
