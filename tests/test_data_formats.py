@@ -244,3 +244,12 @@ def test_folder_class_names_file_and_hidden_stubs(tmp_path, rng):
     dataset = open_dataset(tmp_path)
     assert dataset.class_names == ["background", "road", "car"] and len(dataset) == 1
     assert np.array_equal(dataset[0].target, classes)
+
+
+@pytest.mark.parametrize("size", [3, 4, 5, 7])
+def test_tiny_datasets_still_get_val_and_test_items(tmp_path, size):
+    from core.data import demo_dataset
+    from core.data.splits import stratified_split
+    for splits in (demo_dataset("mnist", size).splits, stratified_split([0] * (size - 1) + [1])):
+        assert all(len(splits[name]) >= 1 for name in ("train", "val", "test"))
+        assert sorted(np.concatenate(list(splits.values()))) == list(range(size))

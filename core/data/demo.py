@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from core.data import demo_cars, demo_digits, demo_objects
-from core.data.base import ArrayDataset, random_split
-from core.data.splits import grouped_split
+from core.data.base import ArrayDataset
+from core.data.splits import grouped_split, shuffled_split
 
 DEMO_TASKS = ("mnist", "cifar10", "carvana")
 DEFAULT_SIZES = {"mnist": 3000, "cifar10": 3000, "carvana": 96}
@@ -44,4 +44,4 @@ def _classification(images: np.ndarray, labels: np.ndarray, task: str,
     ids = [f"demo/{index:05d}" for index in range(len(images))]
     return ArrayDataset(images=images, targets=labels, kind="classification", format="demo",
                         task=task, class_names=list(class_names),
-                        splits=random_split(len(images), seed=seed), ids=ids)
+                        splits=shuffled_split(len(images), seed=seed), ids=ids)

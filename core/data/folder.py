@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.data.files import FileDataset
 from core.data.images import IMAGE_SUFFIXES, is_image_file
-from core.data.splits import random_split, stratified_split
+from core.data.splits import shuffled_split, stratified_split
 from core.errors import DataError
 
 IMAGE_FOLDER_NAMES = ("images", "imgs", "image")
@@ -105,7 +105,7 @@ def _segmentation(root: Path, image_folder: Path, mask_folder: Path | None, seed
     return FileDataset(
         image_paths=images, kind="segmentation", format="folder-masks" if labelled else "folder-images",
         task="folder", class_names=read_class_names(root) or list(SEGMENTATION_CLASSES),
-        splits=random_split(len(images), seed=seed),
+        splits=shuffled_split(len(images), seed=seed),
         root=str(root), mask_paths=masks)
 
 

@@ -1,6 +1,6 @@
 """Deterministic train/val/test splits.
 
-Random splits live in ``base.random_split``; this module adds the two that
+Random splits live in ``base.random_split``; this module adds the ones that
 readers need: splitting by group (a car's views stay together, or validation
 scores leak) and carving a validation set out of a fixed training file.
 """
@@ -37,8 +37,15 @@ def grouped_split(groups: Sequence[str], fractions: tuple[float, float, float] =
     return {split: np.asarray(indices, dtype=np.int64) for split, indices in result.items()}
 
 
+def shuffled_split(n: int, fractions: tuple[float, float, float] = DEFAULT_FRACTIONS,
+                   seed: int = 0) -> dict[str, np.ndarray]:
+    """``random_split`` that, from 3 items up, never leaves val or test empty."""
+    split = random_split(n, fractions, seed)
+    return _ensure_nonempty(split) if n >= 3 else split
+
+
 def _ensure_nonempty(split: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Move one group from the largest split into any empty one (tiny datasets)."""
+    """Move one entry from the largest split into any empty one (tiny datasets)."""
     split = {name: list(indices) for name, indices in split.items()}
     for name in ("val", "test"):
         if not split[name]:
@@ -72,8 +79,9 @@ def stratified_split(labels: Sequence[int], fractions: tuple[float, float, float
         members = np.flatnonzero(labels == label)
         for split, indices in random_split(len(members), fractions, seed + offset).items():
             parts[split].append(members[indices])
-    return {split: np.sort(np.concatenate(chunks)).astype(np.int64) if chunks
-            else np.zeros(0, dtype=np.int64) for split, chunks in parts.items()}
+    result = {split: np.sort(np.concatenate(chunks)).astype(np.int64) if chunks
+              else np.zeros(0, dtype=np.int64) for split, chunks in parts.items()}
+    return _ensure_nonempty(result) if len(labels) >= 3 else result
 
 
 def packed_splits(n_train: int, n_test: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -83,5 +91,5 @@ def packed_splits(n_train: int, n_test: int, seed: int = 0) -> dict[str, np.ndar
     Without one: the training items are split 80/10/10.
     """
     if n_test == 0:
-        return random_split(n_train, DEFAULT_FRACTIONS, seed)
+        return shuffled_split(n_train, DEFAULT_FRACTIONS, seed)
     return train_val_split(n_train, n_test, seed=seed)
