@@ -119,6 +119,8 @@ class MainWindow(QMainWindow):
             "Cannot open the dataset", message))
         self.source.busy_changed.connect(self._on_source_busy)
         self.browser.current_changed.connect(self.show_item)
+        self.browser.order_changed.connect(
+            lambda: self.review.set_source(self.dataset, self.browser.visible_indices()))
         self.viewer.pixel_hovered.connect(self.pixel_label.setText)
         self.prediction.model_changed.connect(self._on_model_changed)
         self.prediction.model_failed.connect(self._on_model_failed)
@@ -179,7 +181,6 @@ class MainWindow(QMainWindow):
         if dataset.kind != "segmentation":
             self.tabs.setCurrentIndex(0)
         self.browser.set_dataset(dataset)
-        self.review.set_source(dataset, self.browser.visible_indices())
         self._on_model_changed(self.prediction.info)
         self._refresh_task_box()
         self.statusBar().showMessage(f"{choice.title}: {len(dataset):,} images, "

@@ -12,9 +12,11 @@ from gui.browser.ordering import ALL_SPLITS, SORT_KEYS, sort_indices, split_indi
 
 
 class BrowserPanel(QWidget):
-    """Emits ``current_changed(dataset_index)`` when the user picks an image."""
+    """Emits ``current_changed(dataset_index)`` when the user picks an image and
+    ``order_changed()`` when the split filter or sort order changes what is listed."""
 
     current_changed = Signal(int)
+    order_changed = Signal()  # the shown items or their order changed
 
     def __init__(self, thumbnail_size: int = 72, parent: QWidget | None = None):
         super().__init__(parent)
@@ -133,6 +135,7 @@ class BrowserPanel(QWidget):
                              scores=self.model.scores)
         self.model.set_order(order)
         self.count_label.setText(self._count_text(len(order)))
+        self.order_changed.emit()
         if current is None or not self.select(current):
             if len(order):
                 self.select(int(order[0]))
