@@ -17,6 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import torch
+from torchvision import tv_tensors
+from torchvision.transforms import InterpolationMode, v2
+from torchvision.transforms.v2 import functional as F
+
 KIND_ALIASES = {"mnist": "digits", "cifar10": "classification", "carvana": "segmentation"}
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "digits": {"hflip": False, "vflip": False, "crop": 0.85, "rotation": 10.0, "color_jitter": False},
@@ -45,20 +50,43 @@ def _strength(value: Any, name: str) -> float:
     return float(value or 0.0)
 
 
-def _random_transforms(size: tuple[int, int], options: dict[str, Any]) -> list:
-    from torchvision.transforms import v2
+def _resize_mask(mask, size):
+    return F.resize(mask, size, interpolation=InterpolationMode.NEAREST_EXACT)
 
+
+# torchvision resizes masks with legacy "nearest" (floor of the scaled index), which
+# shifts them up to half a pixel against the bilinear image; nearest-exact samples
+# pixel centres as bilinear does, so the mask stays on the image.
+class AlignedResize(v2.Resize):
+    """v2.Resize whose masks are resized with nearest-exact."""
+
+    def transform(self, inpt, params):
+        if isinstance(inpt, tv_tensors.Mask):
+            return _resize_mask(inpt, self.size)
+        return super().transform(inpt, params)
+
+
+class AlignedRandomResizedCrop(v2.RandomResizedCrop):
+    """v2.RandomResizedCrop whose masks are resized with nearest-exact."""
+
+    def transform(self, inpt, params):
+        if isinstance(inpt, tv_tensors.Mask):
+            return _resize_mask(F.crop(inpt, **params), self.size)
+        return super().transform(inpt, params)
+
+
+def _random_transforms(size: tuple[int, int], options: dict[str, Any]) -> list:
     transforms = []
     if options["hflip"]:
         transforms.append(v2.RandomHorizontalFlip())
     if options["vflip"]:
         transforms.append(v2.RandomVerticalFlip())
     if rotation := _strength(options["rotation"], "rotation"):
-        transforms.append(v2.RandomRotation(rotation, interpolation=v2.InterpolationMode.BILINEAR))
+        transforms.append(v2.RandomRotation(rotation, interpolation=InterpolationMode.BILINEAR))
     if min_area := _strength(options["crop"], "crop"):
-        transforms.append(v2.RandomResizedCrop(size, scale=(min_area, 1.0), antialias=True))
+        transforms.append(AlignedRandomResizedCrop(size, scale=(min_area, 1.0), antialias=True))
     else:
-        transforms.append(v2.Resize(size, antialias=True))
+        transforms.append(AlignedResize(size, antialias=True))
     if jitter := _strength(options["color_jitter"], "color_jitter"):
         transforms.append(v2.ColorJitter(brightness=jitter, contrast=jitter, saturation=jitter))
     return transforms
@@ -77,18 +105,13 @@ class JointAugmentation:
     def _pipeline(self, image_size: tuple[int, int]) -> Callable:
         size = self.size or image_size  # None: keep each image's own size
         if (size, image_size) not in self._pipelines:
-            from torchvision.transforms import v2
-
             transforms = (_random_transforms(size, self.options) if self.train
-                          else [v2.Resize(size, antialias=True)] if size != image_size
+                          else [AlignedResize(size, antialias=True)] if size != image_size
                           else [v2.Identity()])
             self._pipelines[size, image_size] = v2.Compose(transforms)
         return self._pipelines[size, image_size]
 
     def __call__(self, image, target):
-        import torch
-        from torchvision import tv_tensors
-
         pipeline = self._pipeline(tuple(image.shape[-2:]))
         image = tv_tensors.Image(image)
         if not (isinstance(target, torch.Tensor) and target.dim() >= 2):
