@@ -171,14 +171,24 @@ class _ExportJob:
 
 
 def _run_dataset(config: dict[str, Any], run_dir: Path):
-    """The dataset the run was trained on (same path, demo size, seed and splits)."""
+    """The dataset the run was trained on: same path, demo size, seed (so the same splits),
+    with the user's corrected masks when the run used them."""
+    from core.data import demo_dataset, open_dataset
     from core.training.config import TrainConfig
-    from core.training.setup import load_dataset
 
     try:
-        dataset, _ = load_dataset(TrainConfig.from_dict(config))
+        train_config = TrainConfig.from_dict(config)
     except (ValueError, TypeError) as error:
-        raise RunError(run_dir / "config.json", f"cannot rebuild the run's dataset ({error})") from None
+        raise RunError(run_dir / "config.json", f"bad training options ({error})") from None
+    if train_config.data is None and train_config.demo_size:
+        dataset = demo_dataset(train_config.task, size=train_config.demo_size, seed=train_config.seed)
+    else:
+        task = None if train_config.task == "folder" else train_config.task
+        dataset = open_dataset(train_config.data, task, seed=train_config.seed)
+    if train_config.mask_overrides and Path(train_config.mask_overrides).is_dir():
+        from core.annotation.overrides import with_mask_overrides
+
+        dataset = with_mask_overrides(dataset, train_config.mask_overrides)
     return dataset
 
 
