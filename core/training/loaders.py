@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from core.data.base import Dataset, SplitView
+from core.errors import DataError
 from core.preprocess import Preprocess
 
 MNIST_STATS = ((0.1307,), (0.3081,))
@@ -77,20 +78,21 @@ class TorchDataset:
 
     image: float32 (C, H, W) normalised; target: int64 class index, or float32
     (H, W) mask (0/1) for binary / int64 (H, W) labels for several classes.
-    With ``weight_reference`` (the dataset before user mask overrides) a third
-    item is a float32 (H, W) map: ``changed_weight`` where the override differs
-    from the reference mask, 1 elsewhere.
+    With ``changed_pixels`` (index -> bool (H, W) where the user's mask differs
+    from the dataset's, or None) a third item is a float32 (H, W) loss weight
+    map: ``changed_weight`` on changed pixels, 1 elsewhere.
     """
 
     def __init__(self, view: Dataset, preprocess: Preprocess, *, binary_mask: bool = True,
-                 augmentation: Callable | None = None, weight_reference: Dataset | None = None,
+                 augmentation: Callable | None = None,
+                 changed_pixels: Callable[[int], np.ndarray | None] | None = None,
                  changed_weight: float = 1.0):
         self.view = view
         self.kind = view.kind
         self.preprocess = preprocess
         self.binary_mask = binary_mask
         self.augmentation = augmentation
-        self.weight_reference = weight_reference
+        self.changed_pixels = changed_pixels
         self.changed_weight = float(changed_weight)
 
     def __len__(self) -> int:
@@ -110,9 +112,12 @@ class TorchDataset:
             if self.augmentation is not None:
                 image, _ = self.augmentation(image, None)
             return self._normalise(image), torch.tensor(int(sample.target), dtype=torch.int64)
+        if sample.target is None:
+            raise DataError(self.view.item_path(index) or sample.item_id,
+                            "this image has no mask; label it or leave it out of training")
         mask = torch.from_numpy(np.ascontiguousarray(
             resize_mask(np.asarray(sample.target, dtype=np.uint8), pixels.shape[:2])))
-        weight = self._weight_map(index, mask) if self.weight_reference is not None else None
+        weight = self._weight_map(index, mask) if self.changed_pixels is not None else None
         if self.augmentation is not None:
             image, mask, weight = self._augment(image, mask, weight)
         target = (mask > 0).float() if self.binary_mask else mask.long()
@@ -133,10 +138,11 @@ class TorchDataset:
     def _weight_map(self, index: int, mask):
         import torch
 
-        reference = np.asarray(self.weight_reference[index].target, dtype=np.uint8)
-        reference = torch.from_numpy(resize_mask(reference, tuple(mask.shape)))
-        changed = (reference > 0) != (mask > 0)
-        return torch.where(changed, self.changed_weight, 1.0).to(torch.float32)
+        changed = self.changed_pixels(index)
+        if changed is None:
+            return torch.ones(mask.shape, dtype=torch.float32)
+        changed = resize_mask(np.asarray(changed, dtype=np.uint8), tuple(mask.shape))
+        return torch.where(torch.from_numpy(changed) > 0, self.changed_weight, 1.0).to(torch.float32)
 
     def _normalise(self, image):
         import torch
@@ -196,6 +202,17 @@ def make_loader(dataset: TorchDataset, options: LoaderOptions, *, sampler=None, 
                       shuffle=options.shuffle and sampler is None, sampler=sampler,
                       num_workers=options.workers, pin_memory=options.pin_memory,
                       drop_last=options.drop_last, generator=generator, **kwargs)
+
+
+class ChangedPixels:
+    """Picklable ``view index -> changed_pixels(dataset index)`` for spawned workers."""
+
+    def __init__(self, overrides, view: SplitView):
+        self.overrides = overrides
+        self.indices = view.indices
+
+    def __call__(self, index: int) -> np.ndarray | None:
+        return self.overrides.changed_pixels(int(self.indices[index]))
 
 
 def limit_view(view: SplitView, limit: int | None) -> SplitView:

@@ -17,7 +17,7 @@ from core.preprocess import Preprocess
 from core.training import checkpoint
 from core.training.config import TrainConfig
 from core.training.ddp import Distributed
-from core.training.loaders import (LoaderOptions, TorchDataset, limit_view, make_loader,
+from core.training.loaders import (ChangedPixels, LoaderOptions, TorchDataset, limit_view, make_loader,
                                    make_preprocess)
 from core.training.loop import Step
 from core.training.run_dir import RunDir
@@ -81,7 +81,7 @@ def build_setup(config: TrainConfig, distributed: Distributed) -> RunSetup:
     config = resolve_resume(config)
     device = pick_device(config.device, distributed.local_rank if distributed.enabled else None)
     checkpoint.seed_everything(config.seed)
-    dataset, reference = load_dataset(config)
+    dataset = load_dataset(config)
     kind, class_names = dataset.kind, list(dataset.class_names)
     model_name, info = _model_info(config, kind)
     preprocess = make_preprocess(config.task, dataset, config.image_size)
@@ -90,7 +90,7 @@ def build_setup(config: TrainConfig, distributed: Distributed) -> RunSetup:
     outputs = len(class_names) if kind == "classification" or len(class_names) > 2 else 1
     model_options = {**config.model_options, "in_channels": preprocess.channels,
                      "num_classes": outputs}
-    loaders = _loaders(config, dataset, reference, preprocess, outputs == 1, device, distributed)
+    loaders = _loaders(config, dataset, preprocess, outputs == 1, device, distributed)
     step, meter = _step(config, model_name, model_options, kind, outputs, device, distributed,
                         steps_per_epoch=len(loaders["train"]))
     run_dir = RunDir.create(config.out, writable=distributed.is_main)
@@ -119,7 +119,7 @@ def resolve_resume(config: TrainConfig) -> TrainConfig:
 
 
 def load_dataset(config: TrainConfig):
-    """(dataset to train on, dataset before mask overrides or None)."""
+    """The dataset to train on, with the user's mask overrides when configured."""
     from core.data import demo_dataset, open_dataset
 
     if config.data is None and config.demo_size:
@@ -132,11 +132,10 @@ def load_dataset(config: TrainConfig):
             raise TrainingError(f"{config.data or 'demo data'}: the {split} split is empty; "
                                 "training needs train and val items")
     if not config.mask_overrides:
-        return dataset, None
+        return dataset
     from core.annotation.overrides import with_mask_overrides
 
-    overridden = with_mask_overrides(dataset, config.mask_overrides)
-    return overridden, (dataset if config.changed_pixel_weight > 1 else None)
+    return with_mask_overrides(dataset, config.mask_overrides)
 
 
 def _model_info(config: TrainConfig, kind: str):
@@ -153,7 +152,7 @@ def _model_info(config: TrainConfig, kind: str):
     return name, info
 
 
-def _loaders(config, dataset, reference, preprocess, binary, device, distributed) -> dict:
+def _loaders(config, dataset, preprocess, binary, device, distributed) -> dict:
     import torch
 
     from core.training.augment import build_augmentation
@@ -166,11 +165,11 @@ def _loaders(config, dataset, reference, preprocess, binary, device, distributed
     views = {split: split_view(dataset, split) for split in ("train", "val", "test")
              if len(dataset.splits.get(split, ())) > 0}
     views["train"] = limit_view(views["train"], config.limit)
-    reference_train = None
-    if reference is not None:
-        reference_train = limit_view(split_view(reference, "train"), config.limit)
+    changed = None
+    if config.changed_pixel_weight > 1 and hasattr(dataset, "changed_pixels"):
+        changed = ChangedPixels(dataset, views["train"])
     train_set = TorchDataset(views["train"], preprocess, binary_mask=binary,
-                             augmentation=augmentation, weight_reference=reference_train,
+                             augmentation=augmentation, changed_pixels=changed,
                              changed_weight=config.changed_pixel_weight)
     generator = torch.Generator().manual_seed(config.seed)
     sampler = distributed.sampler(train_set, shuffle=True, seed=config.seed)
