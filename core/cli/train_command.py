@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 from typing import Any
 
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = build_config(args)
     cancel = CancelToken()
-    progress = ProgressPrinter(enabled=not args.quiet)
+    progress = ProgressPrinter(enabled=not args.quiet and int(os.environ.get("RANK", "0")) == 0)
     previous = _install_interrupt(cancel)
     try:
         summary = train(config, progress, cancel)
@@ -123,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
         signal.signal(signal.SIGINT, previous)
-    print_json(summary)
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun only rank 0 reports
+        print_json(summary)
     return 0 if summary.get("status") == "finished" else 1
 
 
