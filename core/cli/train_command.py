@@ -158,8 +158,9 @@ class ProgressPrinter:
         elif isinstance(event, EpochEnd):
             self._write(_epoch_line(event))
         elif isinstance(event, RunEnded):
-            self._write(f"{event.status}: {event.message}" if event.message else event.status)
             self.close()
+            if event.status != "failed":  # failures reach the user as the CLI's error line
+                self._write(f"{event.status}: {event.message}" if event.message else event.status)
 
     def _open(self, total: int, device: str) -> None:
         import sys
