@@ -158,7 +158,7 @@ def bench_naive(rng, batch: int, repeats: int) -> tuple[float, float]:
 
     def engine_step():
         _, dlogits = softmax_cross_entropy(model.forward(images[:, None], training=True), labels)
-        model.backward(dlogits)
+        model.backward(dlogits, input_grad=False)
         sgd.step([grad for _, _, grad in model.named_params()])
 
     return best_rate(naive_steps, count, 1 if OPTIONS.quick else 2, warmup=0), \
@@ -172,7 +172,7 @@ def lenet_batch(rng, batch: int):
 def numpy_lenet_step(model, optimizer, images, labels):
     def step():
         _, dlogits = softmax_cross_entropy(model.forward(images, training=True), labels)
-        model.backward(dlogits)
+        model.backward(dlogits, input_grad=False)
         optimizer.step([grad for _, _, grad in model.named_params()])
     return step
 
@@ -199,11 +199,12 @@ def bench_lenet(rng, batch: int, repeats: int) -> tuple[float, float]:
             best_rate(torch_step, batch, repeats))
 
 
-def conv_flops(layer, batch: int, in_hw: tuple[int, int]) -> float:
-    """Forward + weight-gradient + input-gradient multiply-adds, x2 for FLOPs."""
+def conv_flops(layer, batch: int, in_hw: tuple[int, int], products: int) -> float:
+    """FLOPs of ``products`` GEMMs of the conv's size: forward, weight gradient and
+    (except for the first layer, whose input gradient is skipped) input gradient."""
     ho, wo = layer.output_hw(*in_hw)
     macs = batch * layer.out_channels * ho * wo * layer.in_channels * layer.kernel_size ** 2
-    return 3 * 2.0 * macs
+    return products * 2.0 * macs
 
 
 def bench_conv_gflops(rng, batch: int, repeats: int) -> tuple[float, float]:
@@ -211,9 +212,9 @@ def bench_conv_gflops(rng, batch: int, repeats: int) -> tuple[float, float]:
     model = build_model("lenet_numpy", seed=0)
     images, labels = lenet_batch(rng, batch)
     optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 1e-3)
-    convs = [(model.layer("conv1"), (28, 28)), (model.layer("conv2"), (14, 14))]
+    convs = [(model.layer("conv1"), (28, 28), 2), (model.layer("conv2"), (14, 14), 3)]
     spent = [0.0]
-    for layer, _ in convs:
+    for layer, _, _ in convs:
         for method in ("forward", "backward"):
             setattr(layer, method, _timed(getattr(layer, method), spent))
     step = numpy_lenet_step(model, optimizer, images, labels)
@@ -225,7 +226,7 @@ def bench_conv_gflops(rng, batch: int, repeats: int) -> tuple[float, float]:
         step()
         if spent[0] < best_conv:
             best_conv, best_share = spent[0], spent[0] / (time.perf_counter() - start)
-    flops = sum(conv_flops(layer, batch, hw) for layer, hw in convs)
+    flops = sum(conv_flops(layer, batch, hw, products) for layer, hw, products in convs)
     return flops / best_conv / 1e9, best_share
 
 

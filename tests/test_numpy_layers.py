@@ -174,3 +174,15 @@ def test_lenet_numpy_shapes_and_float32_default():
     assert model.layer("conv2").params["weight"].shape == (32, 16, 3, 3)
     with pytest.raises(ValueError, match="lenet_numpy"):
         build_model("resnet")
+
+
+def test_skipping_the_input_gradient_keeps_parameter_gradients(rng):
+    model = build_model("lenet_numpy", seed=2)
+    x = rng.standard_normal((3, 1, 28, 28)).astype(np.float32)
+    _, dlogits = softmax_cross_entropy(model.forward(x, training=False), np.array([1, 2, 3]))
+    assert model.backward(dlogits).shape == x.shape
+    full = {name: grad.copy() for name, _, grad in model.named_params()}
+    model.forward(x, training=False)
+    assert model.backward(dlogits, input_grad=False) is None
+    for name, _, grad in model.named_params():
+        np.testing.assert_array_equal(grad, full[name])

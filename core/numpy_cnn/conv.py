@@ -89,17 +89,24 @@ class Conv2D(Layer):
         return np.ascontiguousarray(out.transpose(1, 0, 2, 3))              # (N, O, Ho, Wo)
 
     def backward(self, dout):
-        weight = self.params["weight"]
-        dout_rows = dout.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (O, N*Ho*Wo) copy
-        self.grads["weight"] = (dout_rows @ self.cols.T).reshape(weight.shape)
-        if "bias" in self.params:
-            self.grads["bias"] = dout_rows.sum(axis=1)
-        dcols = weight.reshape(self.out_channels, -1).T @ dout_rows            # (C*kh*kw, N*Ho*Wo)
+        dout_rows = self.param_backward(dout)
+        weight = self.params["weight"].reshape(self.out_channels, -1)          # (O, C*kh*kw)
+        dcols = weight.T @ dout_rows                                            # (C*kh*kw, N*Ho*Wo)
         dxp = col2im(dcols, self.padded_shape, self.kernel_size, self.stride, self.out_hw)
         p = self.padding
         if p:
             dxp = dxp[:, :, p:dxp.shape[2] - p, p:dxp.shape[3] - p]
         return np.ascontiguousarray(dxp)                                        # (N, C, H, W)
+
+    def param_backward(self, dout: np.ndarray) -> np.ndarray:
+        """Fill ``grads`` only (enough for a first layer, whose input needs no gradient);
+        returns dout as (O, N*Ho*Wo) rows for the input gradient."""
+        dout_rows = dout.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (O, N*Ho*Wo) copy
+        weight = self.params["weight"]
+        self.grads["weight"] = (dout_rows @ self.cols.T).reshape(weight.shape)
+        if "bias" in self.params:
+            self.grads["bias"] = dout_rows.sum(axis=1)
+        return dout_rows
 
 
 class MaxPool2D(Layer):

@@ -109,10 +109,16 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):
+    def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Gradients of every layer; ``input_grad=False`` skips d(loss)/d(input) where the
+        first layer can (training never needs it). Returns that gradient or None."""
+        first, *rest = self.layers
+        for layer in reversed(rest):
             dout = layer.backward(dout)
-        return dout
+        if not input_grad and hasattr(first, "param_backward"):
+            first.param_backward(dout)
+            return None
+        return first.backward(dout)
 
     def named_params(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """(layer.param name, parameter, its gradient) for every learnt array."""

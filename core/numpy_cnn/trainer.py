@@ -239,7 +239,7 @@ class NumpyTrainer:
             raise NonFiniteLoss(f"loss became {loss} at epoch {epoch}, batch {batch}; try a lower "
                                 f"learning rate (now {config.lr:g}) or --grad-clip; kept the "
                                 f"weights of epoch {self.epochs_done}")
-        self.model.backward(dlogits)
+        self.model.backward(dlogits, input_grad=False)
         grads = [grad for _, _, grad in self.model.named_params()]
         if config.grad_clip:
             clip_grad_norm(grads, config.grad_clip)
