@@ -51,10 +51,10 @@ def lenet_export(lenet_run):
 
 
 def _heldout_images(run_dir: str, count: int = 16) -> list[np.ndarray]:
-    from core.export.pipeline import _run_dataset
+    from core.export.pipeline import run_dataset
     from core.training.run_dir import RunDir
 
-    dataset = _run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
+    dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
     split = dataset.splits["test"] if len(dataset.splits["test"]) else dataset.splits["val"]
     return [dataset[int(index)].image for index in split[:count]]
 

@@ -93,7 +93,7 @@ class _ExportJob:
         self.stage("load", f"loading {self.run_dir}")
         self.source = load_source(self.run_dir, self.options.weights)
         self.paths = output_paths(self.source.run_dir, self.options)
-        self.dataset = _run_dataset(self.source.config, self.source.run_dir)
+        self.dataset = run_dataset(self.source.config, self.source.run_dir)
         self.heldout = measure.load_heldout(self.dataset, self.source.preprocess,
                                             self.options.eval_limit, self.options.seed)
         target_dir = self.paths["report"].parent
@@ -170,7 +170,7 @@ class _ExportJob:
         return sizes
 
 
-def _run_dataset(config: dict[str, Any], run_dir: Path):
+def run_dataset(config: dict[str, Any], run_dir: Path):
     """The dataset the run was trained on: same path, demo size, seed (so the same splits),
     with the user's corrected masks when the run used them."""
     from core.data import demo_dataset, open_dataset
