@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
 from core.errors import CnnLyticalError
 from core.reports import load_run_curves, metric_names, run_label
 from gui.train.plot_export import save_graphics_png
+from gui.train.plot_style import add_legend, set_title, style_plot
 
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                "#17becf")
@@ -43,12 +44,12 @@ class CompareRunsWidget(QWidget):
         self.message.setWordWrap(True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
-        self.loss_plot = self.plots.addPlot(row=0, col=0, title="Loss (dashed: train, solid: validation)")
-        self.metric_plot = self.plots.addPlot(row=1, col=0, title="Validation metric")
-        for plot in (self.loss_plot, self.metric_plot):
-            plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-10, 10))
+        self.loss_plot = self.plots.addPlot(row=0, col=0)
+        self.metric_plot = self.plots.addPlot(row=1, col=0)
+        style_plot(self.loss_plot, "Loss (dashed: train, solid: validation)")
+        style_plot(self.metric_plot, "Validation metric")
+        add_legend(self.loss_plot)
+        add_legend(self.metric_plot, "bottom right")
         self.metric_plot.setXLink(self.loss_plot)
         self._layout()
         self.add_button.clicked.connect(self._choose_runs)
@@ -75,7 +76,7 @@ class CompareRunsWidget(QWidget):
         splitter.addWidget(side)
         splitter.addWidget(self.plots)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 720])
+        splitter.setSizes([340, 860])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -146,7 +147,7 @@ class CompareRunsWidget(QWidget):
             self._plot(path, "val_loss", self.loss_plot, f"{name} val", pg.mkPen(colour, width=2))
             if metric:
                 self._plot(path, metric, self.metric_plot, name, pg.mkPen(colour, width=2))
-        self.metric_plot.setTitle(f"Validation {metric}" if metric else "Validation metric")
+        set_title(self.metric_plot, f"Validation {metric}" if metric else "Validation metric")
         if len(self._curves) >= 2:
             self.message.setText(f"{len(self._curves)} runs overlaid.")
 

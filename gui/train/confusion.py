@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 
 from core.reports import ConfusionReport
 from gui.train.plot_export import save_graphics_png
+from gui.train.plot_style import AXIS_COLOUR, set_title, style_plot
 
 CELL_COLOURS = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (31, 89, 160)])
 
@@ -31,15 +32,16 @@ class ConfusionMatrixView(pg.PlotWidget):
         plot.setAspectLocked(True)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
-        plot.setLabel("bottom", "predicted")
-        plot.setLabel("left", "true")
+        style_plot(plot, x_label="predicted")
+        plot.showGrid(x=False, y=False)
+        plot.setLabel("left", "true", color=AXIS_COLOUR)
         self._labels: list[pg.TextItem] = []
         self.report: ConfusionReport | None = None
         self.show_message("Confusion matrix: shown after a classification run")
 
     def show_message(self, text: str) -> None:
         self.clear_matrix()
-        self.getPlotItem().setTitle(text)
+        set_title(self.getPlotItem(), text)
 
     def clear_matrix(self) -> None:
         self.report = None
@@ -57,7 +59,8 @@ class ConfusionMatrixView(pg.PlotWidget):
         self.image.setImage(rates.T, levels=(0.0, 1.0))  # ImageItem's first axis is x
         self._set_ticks(report.class_names)
         self._add_counts(report.matrix, rates)
-        self.getPlotItem().setTitle(
+        set_title(
+            self.getPlotItem(),
             f"Confusion matrix · {report.split} · {report.items} items · "
             f"accuracy {report.accuracy:.1%}")
         size = len(report.class_names)

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 
 from gui.train.plot_export import save_graphics_png
+from gui.train.plot_style import add_legend, set_title, style_plot
 from gui.train.series import ExponentialMovingAverage, GrowingSeries
 
 REDRAW_INTERVAL_MS = 100
@@ -27,15 +28,15 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.loss_plot = self.addPlot(row=0, col=0, title="Loss")
-        self.nextRow()
-        self.metric_plot = self.addPlot(row=1, col=0, title="Validation metric")
+        self.loss_plot = self.addPlot(row=0, col=0)
+        self.metric_plot = self.addPlot(row=1, col=0)
+        style_plot(self.loss_plot, "Loss")
+        style_plot(self.metric_plot, "Validation metric")
         for plot in (self.loss_plot, self.metric_plot):
-            plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.setLabel("bottom", "epoch")
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            plot.addLegend(offset=(-10, 10))
+        add_legend(self.loss_plot)
+        add_legend(self.metric_plot, "bottom right")
         self.metric_plot.setXLink(self.loss_plot)
 
         self._series: dict[str, GrowingSeries] = {}
@@ -89,17 +90,21 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                                     % len(METRIC_COLOURS)]
             self._make_curve(name, self.metric_plot, key, pen=pg.mkPen(colour, width=2),
                              symbol="o", symbolSize=6, symbolBrush=colour)
-            self.metric_plot.setTitle(f"Validation {', '.join(self.metric_names())}")
+            set_title(self.metric_plot, f"Validation {', '.join(self.metric_names())}")
 
-    def clear(self) -> None:
-        """Empty every curve for a new run (curves stay; metric curves of the old run go)."""
+    def start_run(self) -> None:
+        """Empty every curve for a new run (curves stay; metric curves of the old run go).
+
+        Not named ``clear``: GraphicsLayoutWidget binds ``clear`` to its layout's
+        clear() on the instance, which removes the plots themselves.
+        """
         for name in [n for n in self._series if n.startswith("metric:")]:
             self.metric_plot.removeItem(self._curves.pop(name))
             del self._series[name]
         for series in self._series.values():
             series.clear()
         self._ema.reset()
-        self.metric_plot.setTitle("Validation metric")
+        set_title(self.metric_plot, "Validation metric")
         self._dirty = set(self._series)
         self.flush()
 

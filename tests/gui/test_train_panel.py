@@ -175,6 +175,8 @@ def test_curves_save_as_png(make_panel, qtbot, tmp_path):
     assert written.suffix == ".png" and written.read_bytes()[:8] == PNG_SIGNATURE
     image = QImage(str(written))
     assert image.width() >= 800 and image.height() > 100
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 5) for y in range(0, image.height(), 5)}
+    assert len(colours) > 20, "the saved curves are blank: the plots left the layout"
 
 
 def test_train_options_persist_in_settings(make_panel, qtbot):

@@ -1,0 +1,32 @@
+"""One look for the Train panel's plots: white background, dark readable axes and titles."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+AXIS_COLOUR = "#404040"
+TITLE_COLOUR = "#202020"
+GRID_ALPHA = 0.25
+
+
+def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "epoch") -> None:
+    """Dark axes and labels (pyqtgraph's defaults are grey on white), a grid and a legend."""
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen(pg.mkPen(AXIS_COLOUR))
+        axis.setTextPen(pg.mkPen(AXIS_COLOUR))
+    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    if x_label:
+        plot.setLabel("bottom", x_label, color=AXIS_COLOUR)
+    set_title(plot, title)
+
+
+def add_legend(plot: pg.PlotItem, corner: str = "top right") -> pg.LegendItem:
+    """Losses fall and metrics rise: put the legend where the curves usually are not."""
+    offset = (-10, 10) if corner == "top right" else (-10, -10)
+    return plot.addLegend(offset=offset, brush=pg.mkBrush(255, 255, 255, 210),
+                          pen=pg.mkPen("#c0c0c0"), labelTextColor=TITLE_COLOUR)
+
+
+def set_title(plot: pg.PlotItem, title: str) -> None:
+    plot.setTitle(title, color=TITLE_COLOUR, size="11pt")
