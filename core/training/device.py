@@ -32,7 +32,8 @@ def pick_device(name: str = "auto", local_rank: int | None = None):
         if name == "cuda" and local_rank is not None:
             name = f"cuda:{local_rank}"
         device = torch.device(name)
-        torch.cuda.set_device(device)
+        if device.index is not None:
+            torch.cuda.set_device(device)
         return device
     if name == "mps" and not _mps_available():
         raise TrainingError("device 'mps' was asked for but Apple MPS is not available")
