@@ -159,3 +159,28 @@ def test_trains_from_real_mnist_idx_files(tmp_path, trained_run):
                                                  epochs=1, lr=1e-5, init_from=str(out)))
     assert summary["status"] == "finished"
     assert summary["test_accuracy"] >= 0.85      # 100 test items from t10k-*, via the trained weights
+
+
+def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
+    options = dict(limit=300, epochs=3, augment=True, optimizer="momentum", lr=0.02)
+    straight = trainer_module.train_numpy(_config(tmp_path / "straight", **options))
+    cancel = CancelToken()
+
+    def stop_after_first_epoch(event):
+        if isinstance(event, EpochEnd):
+            cancel.cancel()
+
+    stopped = trainer_module.train_numpy(_config(tmp_path / "resumed", **options),
+                                         stop_after_first_epoch, cancel)
+    assert stopped["status"] == "cancelled" and stopped["epochs_done"] == 1
+    resumed = trainer_module.train_numpy(_config(None, **options, resume=str(tmp_path / "resumed")))
+    assert resumed["status"] == "finished" and resumed["epochs_done"] == 3
+
+    def lines(run):
+        return [{k: v for k, v in json.loads(line).items() if k not in ("seconds", "samples_per_s")}
+                for line in (tmp_path / run / "metrics.jsonl").read_text().splitlines()]
+
+    assert lines("resumed") == lines("straight")
+    assert resumed["test_accuracy"] == straight["test_accuracy"]
+    with pytest.raises(RunError, match="no checkpoint"):
+        trainer_module.train_numpy(_config(None, resume=str(tmp_path)))

@@ -27,9 +27,23 @@ class Optimizer:
             self.update(index, param, grad)
 
     decoupled = False
+    slot_names: tuple[str, ...] = ()   # per-parameter state lists (momentum buffers, moments)
 
     def update(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Every state array, keyed ``slot/index``, plus the step count (for checkpoints)."""
+        arrays = {f"{slot}/{index}": value for slot in self.slot_names
+                  for index, value in enumerate(getattr(self, slot))}
+        arrays["steps"] = np.array(self.steps)
+        return arrays
+
+    def load_state(self, arrays: dict[str, np.ndarray]) -> None:
+        for slot in self.slot_names:
+            for index, value in enumerate(getattr(self, slot)):
+                value[...] = arrays[f"{slot}/{index}"]
+        self.steps = int(arrays["steps"])
 
 
 class SGD(Optimizer):
@@ -39,6 +53,7 @@ class SGD(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.momentum, self.nesterov = float(momentum), nesterov
         self.velocity = [np.zeros_like(p) for p in params]
+        self.slot_names = ("velocity",)
 
     def update(self, index, param, grad):
         if self.momentum:
@@ -54,6 +69,7 @@ class RMSprop(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.alpha, self.eps = alpha, eps
         self.square_avg = [np.zeros_like(p) for p in params]
+        self.slot_names = ("square_avg",)
 
     def update(self, index, param, grad):
         square = self.square_avg[index]
@@ -71,6 +87,7 @@ class Adam(Optimizer):
         self.betas, self.eps, self.decoupled = betas, eps, decoupled
         self.first = [np.zeros_like(p) for p in params]
         self.second = [np.zeros_like(p) for p in params]
+        self.slot_names = ("first", "second")
 
     def update(self, index, param, grad):
         beta1, beta2 = self.betas

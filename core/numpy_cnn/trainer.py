@@ -8,6 +8,8 @@ Progress bars belong to the caller (the CLI draws one from BatchEnd events).
 Cancel is checked between batches. A NaN/inf loss stops the run as "failed"
 (summary written, RunEnded emitted, then TrainingError raised like the torch
 engine) and keeps the weights of the last complete epoch, in memory and on disk.
+checkpoint.npz (weights, optimiser state, counters, random streams) lets
+``config.resume`` continue a stopped run exactly.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from core.errors import CnnLyticalError, RunError, TrainingError
+from core.numpy_cnn.checkpoint import CHECKPOINT, generators, load_checkpoint, save_checkpoint
 from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_shift, split_arrays
 from core.numpy_cnn.losses import softmax, softmax_cross_entropy
 from core.numpy_cnn.model import Sequential, build_model
 from core.numpy_cnn.optim import Optimizer, build_optimizer, clip_grad_norm
 from core.numpy_cnn.schedules import LRSchedule
-from core.numpy_cnn.serialize import load_weights_into, save_model
+from core.numpy_cnn.serialize import load_model, load_weights_into, save_model
 from core.preprocess import Preprocess
 from core.training.config import TrainConfig
 from core.training.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample,
@@ -48,7 +51,9 @@ def train_numpy(config: TrainConfig, on_event: EventCallback = ignore_event,
                 cancel: CancelToken | None = None) -> dict[str, Any]:
     """Train ``config.model`` (default lenet_numpy) on MNIST-style digits; returns the summary."""
     cancel = cancel or CancelToken()
-    if not config.out:
+    if config.resume:
+        config = replace(config, out=config.resume)
+    elif not config.out:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         config = replace(config, out=str(Path("runs") / f"{config.task}-numpy-{stamp}"))
     try:
@@ -167,8 +172,10 @@ class NumpyTrainer:
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
         record = self.run_setup.config_record
+        if self.config.resume:
+            self._restore()
+        self.run_dir.truncate_metrics(self.epochs_done)  # a fresh run into an old folder starts afresh
         self.run_dir.write_config(record)
-        self.run_dir.truncate_metrics(0)  # a fresh run into an old folder starts a fresh log
         batches = batch_count(len(self.run_setup.train), self.config.batch_size)
         self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
         try:
@@ -184,7 +191,7 @@ class NumpyTrainer:
 
     def _epochs(self) -> tuple[str, str]:
         patience = self.config.early_stopping
-        for epoch in range(1, self.config.epochs + 1):
+        for epoch in range(self.epochs_done + 1, self.config.epochs + 1):
             if not self._one_epoch(epoch):
                 return "cancelled", f"stopped by the user after {self.epochs_done} complete epoch(s)"
             if patience and epoch - self.best_epoch >= patience:
@@ -252,6 +259,26 @@ class NumpyTrainer:
         save_model(self.model, self.run_dir.file("model.npz"))
         if is_best:
             save_model(self.model, self.run_dir.file("best.npz"))
+        schedule = self.run_setup.schedule
+        record = {"epoch": self.epochs_done, "step": self.step, "best_accuracy": self.best_accuracy,
+                  "best_epoch": self.best_epoch, "lr": self.run_setup.optimizer.lr,
+                  "schedule": [schedule.plateau_factor, schedule.best_metric, schedule.epochs_without_gain]}
+        save_checkpoint(self.run_dir.file(CHECKPOINT), self.model, self.run_setup.optimizer, record,
+                        generators(self.model, self.run_setup.rng))
+
+    def _restore(self) -> None:
+        """Continue a stopped run: weights, optimiser state, counters and random streams."""
+        run = self.run_setup
+        record = load_checkpoint(self.run_dir.file(CHECKPOINT), self.model, run.optimizer,
+                                 generators(self.model, run.rng))
+        self.epochs_done, self.step = int(record["epoch"]), int(record["step"])
+        self.best_accuracy, self.best_epoch = record["best_accuracy"], int(record["best_epoch"])
+        run.optimizer.lr = float(record["lr"])
+        (run.schedule.plateau_factor, run.schedule.best_metric,
+         run.schedule.epochs_without_gain) = record["schedule"]
+        self.last_good = self.model.state()
+        best = self.run_dir.file("best.npz")
+        self.best_state = load_model(best).state() if best.is_file() else self.last_good
 
     def _previews(self) -> tuple[PreviewSample, ...]:
         """Predictions on the first few validation items, so a viewer can watch learning."""
