@@ -17,6 +17,7 @@ from core.training.config import TrainConfig
 from core.training.events import BatchEnd, CancelToken, EpochEnd, EventLog, RunEnded, RunStarted
 
 DEMO_SIZE = 3000   # 2400 train / 300 val / 300 test; the run uses 1500 training items
+SMALL_DEMO = 1000  # for the runs that test mechanics rather than learning
 
 
 def _config(out, **overrides) -> TrainConfig:
@@ -117,7 +118,7 @@ def test_nan_loss_fails_clearly_and_keeps_last_good_weights(tmp_path, monkeypatc
     monkeypatch.setattr(trainer_module, "softmax_cross_entropy", loss_turning_nan)
     log = EventLog()
     with pytest.raises(TrainingError, match="loss became nan at epoch 2, batch 4"):
-        trainer_module.train_numpy(_config(tmp_path / "run", limit=200, epochs=3), log)
+        trainer_module.train_numpy(_config(tmp_path / "run", limit=200, epochs=3, demo_size=SMALL_DEMO), log)
     ended = log.of(RunEnded)[0]
     assert ended.status == "failed" and "kept the weights of epoch 1" in ended.message
     saved = load_model(tmp_path / "run" / "model.npz")
@@ -162,7 +163,8 @@ def test_trains_from_real_mnist_idx_files(tmp_path, trained_run):
 
 
 def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
-    options = dict(limit=300, epochs=3, augment=True, optimizer="momentum", lr=0.02)
+    options = dict(limit=300, epochs=3, augment=True, optimizer="momentum", lr=0.02,
+                   demo_size=SMALL_DEMO)
     straight = trainer_module.train_numpy(_config(tmp_path / "straight", **options))
     cancel = CancelToken()
 
@@ -183,4 +185,4 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
     assert lines("resumed") == lines("straight")
     assert resumed["test_accuracy"] == straight["test_accuracy"]
     with pytest.raises(RunError, match="no checkpoint"):
-        trainer_module.train_numpy(_config(None, resume=str(tmp_path)))
+        trainer_module.train_numpy(_config(None, resume=str(tmp_path), demo_size=SMALL_DEMO))
