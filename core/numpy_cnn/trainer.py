@@ -124,7 +124,7 @@ def _load_dataset(config: TrainConfig):
     else:
         dataset = open_dataset(config.data, "mnist", seed=config.seed)
     if dataset.kind != "classification" or len(dataset.class_names) != 10:
-        raise TrainingError(f"{config.data}: the numpy engine needs 10-class digit data")
+        raise TrainingError(f"{config.data or 'demo data'}: the numpy engine needs 10-class digit data")
     return dataset
 
 
