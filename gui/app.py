@@ -15,7 +15,7 @@ STYLE_SHEET = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
 def configure_plots() -> None:
     import pyqtgraph as pg
 
-    pg.setConfigOptions(antialias=True, background="w", foreground="#333840")
+    pg.setConfigOptions(antialias=False, background="w", foreground="#333840")
 
 
 def style_sheet() -> str:

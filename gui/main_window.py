@@ -25,6 +25,7 @@ from gui.prediction.panel import PredictionPanel
 from gui.prediction.service import ModelInfo, PredictionService
 from gui.review.panel import ReviewPanel
 from gui.settings import AppSettings
+from gui.training_link import TrainingLink
 from gui.viewer.panel import ViewerPanel
 from gui.window_support import DropOpener, item_title, model_fits, model_text, scrollable
 
@@ -45,7 +46,6 @@ class MainWindow(QMainWindow):
         self.current_item: int | None = None
         self.current_sample = None
         self.current_prediction: np.ndarray | None = None
-        self.training_run: str | None = None
         self.error_box: QMessageBox | None = None
         self.source = DatasetSource(demo_size, self)
         self.prediction = PredictionService(parent=self)
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         panel_class = integrations.train_panel_class()
         self.train_panel = panel_class() if panel_class else None
+        self.training = TrainingLink(self.train_panel, self.prediction, self)
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -135,10 +136,8 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self._update_editor())
         if self.editor is not None:
             self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
-        if self.train_panel is not None:
-            self.train_panel.run_started.connect(self._on_run_started)
-            self.train_panel.epoch_finished.connect(self._on_epoch_finished)
-            self.train_panel.run_finished.connect(self._on_run_finished)
+        self.training.running_changed.connect(self._on_training_running)
+        self.training.status.connect(self.statusBar().showMessage)
 
     # --- datasets -----------------------------------------------------------------------
     def open_initial(self, data: str | None = None, task: str | None = None,
@@ -290,7 +289,7 @@ class MainWindow(QMainWindow):
         predictor = self.prediction.predictor if fits else None
         self.review.set_predictor(predictor)
         self.inspector.set_predictor(predictor)
-        if info is not None and info.run_dir != self.training_run:
+        if info is not None and info.run_dir != self.training.training_run:
             self.settings.set_last_run(info.run_dir)
         if info is not None and not fits:
             self.prediction_panel.show_hint(
@@ -302,52 +301,24 @@ class MainWindow(QMainWindow):
             self.prediction_panel.show_hint(NO_MODEL_HINT)
 
     def _on_model_failed(self, message: str) -> None:
-        if self.training_run is None:
+        if self.training.training_run is None:
             self.show_error("Cannot load the model", message)
         self.statusBar().showMessage(message, 8000)
 
     # --- training -----------------------------------------------------------------------
     def start_training(self) -> None:
-        if self.train_panel is not None:
-            self.docks[4].show()
-            self.train_panel.start_training()
+        self.docks[4].show()
+        self.training.start()
 
     def train_on_corrections(self, masks_dir: str) -> None:
         """Fine-tune the current model on the user's corrected masks (from the Annotate tab)."""
-        if self.train_panel is None:
-            return
-        overrides = {"mask_overrides": masks_dir, "changed_pixel_weight": 3.0, "epochs": 3}
-        if self.prediction.info is not None and self._model_fits():
-            overrides["init_from"] = self.prediction.info.run_dir
+        info = self.prediction.info
         self.docks[4].show()
-        self.train_panel.start_training(overrides)
+        self.training.train_on_corrections(masks_dir, info.run_dir if self._model_fits() else None)
 
-    def stop_training(self) -> None:
-        if self.train_panel is not None:
-            self.train_panel.stop()
-
-    def compare_runs(self) -> None:
-        if self.train_panel is not None:
-            self.train_panel.open_compare()
-
-    def _on_run_started(self, run_dir: str) -> None:
-        self.training_run = run_dir
-        self.actions.train.setEnabled(False)
-        self.actions.stop.setEnabled(True)
-        self.statusBar().showMessage(f"Training into {run_dir}…")
-
-    def _on_epoch_finished(self, event) -> None:
-        if self.training_run:  # model.pt/.npz was just rewritten: watch the model learn
-            self.prediction.load_run(self.training_run)
-
-    def _on_run_finished(self, run_dir: str, status: str, message: str) -> None:
-        self.actions.train.setEnabled(True)
-        self.actions.stop.setEnabled(False)
-        self.training_run = None
-        text = f"Run {status}: {run_dir}" + (f" ({message})" if message else "")
-        self.statusBar().showMessage(text, 10000)
-        if run_dir and any((Path(run_dir) / name).exists() for name in ("model.pt", "model.npz")):
-            self.prediction.load_run(run_dir)
+    def _on_training_running(self, running: bool) -> None:
+        self.actions.train.setEnabled(not running)
+        self.actions.stop.setEnabled(running)
 
     # --- export, about, errors ----------------------------------------------------------
     def export_model(self) -> None:

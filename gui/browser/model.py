@@ -165,6 +165,8 @@ def known_labels(dataset) -> np.ndarray:
     if dataset is None or dataset.kind != "classification":
         return labels
     targets = getattr(dataset, "targets", None)
+    if targets is None:
+        targets = getattr(dataset, "labels", None)  # folder and packed readers
     if targets is not None and len(targets) == count:
         try:
             labels[:] = np.asarray(targets, dtype=np.float64)

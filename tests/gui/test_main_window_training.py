@@ -37,7 +37,7 @@ def test_train_watch_learn_and_stop(window, qtbot):
         panel.start_training({"engine": "torch", "epochs": 40, "limit": 64, "batch_size": 16,
                               "demo_size": 160, "augment": False})
     run_dir = started.args[0]
-    assert window.training_run == run_dir and not window.actions.train.isEnabled()
+    assert window.training.training_run == run_dir and not window.actions.train.isEnabled()
 
     # first epoch: torch is imported and warmed up; measure the stall from here on
     with qtbot.waitSignal(panel.epoch_finished, timeout=90_000):
@@ -57,7 +57,7 @@ def test_train_watch_learn_and_stop(window, qtbot):
     assert np.all(np.isfinite(panel.curves.curve_data("train_loss")[1]))
 
     with qtbot.waitSignal(panel.run_finished, timeout=60_000) as finished:
-        window.stop_training()
+        window.actions.stop.trigger()
     assert finished.args[0] == run_dir and finished.args[1] == "cancelled"
     assert window.actions.train.isEnabled() and not window.actions.stop.isEnabled()
     assert "cancelled" in window.statusBar().currentMessage()

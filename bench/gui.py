@@ -1,0 +1,207 @@
+"""GUI responsiveness: thumbnail scrolling on a 5,000-image folder, and the UI thread's
+longest stall while a model trains.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py [--images 5000] [--train-seconds 8]
+
+Everything runs offscreen with settings and runs in a temporary folder. References
+measured in the same run:
+- browser: decoding the same thumbnails eagerly on the UI thread (what a naive
+  QListWidget of icons does) against our lazy, pooled decoding;
+- training: the UI heartbeat of the idle window against the heartbeat while training.
+Stalls are shown raw and without OS run-queue waits (time other processes held the
+CPUs; see gui/heartbeat.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QPoint, QSettings  # noqa: E402
+
+from gui.heartbeat import UIHeartbeat  # noqa: E402
+from gui.images import thumbnail, to_qimage  # noqa: E402
+
+
+def isolate_settings(folder: Path) -> None:
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder / "settings"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    os.environ["CNN_LYTICAL_DATA_DIR"] = str(folder / "user-data")
+
+
+def write_folder(root: Path, count: int, size: int = 96) -> Path:
+    """``count`` PNG images in 10 class subfolders (the folder-of-classes layout)."""
+    rng = np.random.default_rng(0)
+    for index in range(count):
+        folder = root / f"class{index % 10}"
+        folder.mkdir(parents=True, exist_ok=True)
+        image = np.full((size, size, 3), rng.integers(0, 256, 3), np.uint8)
+        centre = tuple(int(c) for c in rng.integers(10, size - 10, 2))
+        cv2.circle(image, centre, int(rng.integers(5, 30)), tuple(int(c) for c in rng.integers(0, 256, 3)), -1)
+        cv2.imwrite(str(folder / f"img{index:05d}.png"), image)
+    return root
+
+
+def pump_until(condition, timeout: float = 30.0) -> float:
+    """Process Qt events until ``condition()``; seconds taken."""
+    started = time.perf_counter()
+    while not condition():
+        QCoreApplication.processEvents()
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("condition not met")
+        time.sleep(0.001)
+    return time.perf_counter() - started
+
+
+def visible_rows(view) -> list[int]:
+    grid = view.gridSize()
+    rows = set()
+    for y in range(2, view.viewport().height(), grid.height()):
+        for x in range(2, view.viewport().width(), grid.width()):
+            index = view.indexAt(QPoint(x + grid.width() // 2, y + grid.height() // 2))
+            if index.isValid():
+                rows.add(index.row())
+    return sorted(rows)
+
+
+def bench_browser(root: Path) -> dict[str, float]:
+    from core.data import open_dataset
+    from gui.browser.panel import BrowserPanel
+
+    started = time.perf_counter()
+    dataset = open_dataset(str(root))
+    open_s = time.perf_counter() - started
+    panel = BrowserPanel()
+    panel.resize(380, 900)
+    panel.show()
+    model, view = panel.model, panel.view
+    heartbeat = UIHeartbeat()
+    heartbeat.start()
+    started = time.perf_counter()
+    panel.set_dataset(dataset)
+    pump_until(lambda: visible_rows(view) and all(
+        model.dataset_index(r) in model._cache for r in visible_rows(view)))
+    first_screen_s = time.perf_counter() - started
+    per_screen = len(visible_rows(view))
+    bar, page_times = view.verticalScrollBar(), []
+    for value in np.linspace(0, bar.maximum(), 40).astype(int):  # 40 jumps through the list
+        bar.setValue(int(value))
+        page_times.append(pump_until(lambda: all(
+            model.dataset_index(r) in model._cache for r in visible_rows(view))))
+    heartbeat.stop()
+    decoded = len(model._cache)
+    panel.shutdown()
+    # reference: the same thumbnails decoded eagerly on the UI thread
+    started = time.perf_counter()
+    for index in range(per_screen):
+        to_qimage(thumbnail(np.asarray(dataset[index].image), model.thumbnail_size))
+    eager_screen_s = time.perf_counter() - started
+    eager_all_s = eager_screen_s / per_screen * len(dataset)
+    return {"images": len(dataset), "open_s": open_s, "first_screen_s": first_screen_s,
+            "per_screen": per_screen, "page_fill_median_s": float(np.median(page_times)),
+            "page_fill_max_s": float(np.max(page_times)), "decoded": decoded,
+            "scroll_stall_ms": heartbeat.longest_stall_ms,
+            "scroll_own_stall_ms": heartbeat.longest_own_stall_ms,
+            "eager_screen_s": eager_screen_s, "eager_all_s": eager_all_s}
+
+
+def bench_training(engine: str, seconds: float, runs: Path) -> dict[str, float]:
+    from gui.main_window import MainWindow
+    from gui.settings import open_settings
+
+    open_settings().setValue("train/runs_folder", str(runs))
+    window = MainWindow(demo_size=1000)
+    window.resize(1500, 950)
+    window.show()
+    opened = []
+    window.dataset_shown.connect(opened.append)
+    window.open_initial(None, "mnist")
+    pump_until(lambda: opened)
+    idle = UIHeartbeat()
+    idle.start()
+    end = time.perf_counter() + seconds / 2
+    pump_until(lambda: time.perf_counter() > end, seconds)
+    idle.stop()
+    epochs = []
+    window.train_panel.epoch_finished.connect(epochs.append)
+    finished = []
+    window.train_panel.run_finished.connect(lambda *args: finished.append(args))
+    window.train_panel.start_training({"engine": engine, "model": None, "epochs": 1000, "limit": 600,
+                                       "batch_size": 32, "demo_size": 1000, "augment": False})
+    pump_until(lambda: epochs or finished, 300)  # warm: torch imported, first epoch done
+    if finished:
+        raise RuntimeError(f"training ended early: {finished[0]}")
+    busy = UIHeartbeat()
+    busy.start()
+    end = time.perf_counter() + seconds
+    pump_until(lambda: time.perf_counter() > end, seconds + 5)
+    busy.stop()
+    window.training.stop()
+    pump_until(lambda: finished, 120)
+    window.close()
+    return {"engine": engine, "epochs_seen": len(epochs), "idle_stall_ms": idle.longest_stall_ms,
+            "stall_ms": busy.longest_stall_ms, "own_stall_ms": busy.longest_own_stall_ms,
+            "p99_ms": busy.percentile_stall_ms(99), "beats": len(busy.gaps_ms),
+            "idle_beats": len(idle.gaps_ms)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=5000)
+    parser.add_argument("--train-seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    from gui.app import create_application
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        isolate_settings(folder)
+        app = create_application()  # noqa: F841 - keeps Qt alive
+        started = time.perf_counter()
+        root = write_folder(folder / "images", args.images)
+        print(f"wrote {args.images} PNGs in {time.perf_counter() - started:.1f} s")
+        browser = bench_browser(root)
+        training = [bench_training(engine, args.train_seconds, folder / "runs")
+                    for engine in ("torch", "numpy")]
+    print_tables(browser, training)
+    return 0
+
+
+def print_tables(browser: dict, training: list[dict]) -> None:
+    b = browser
+    print(f"\nThumbnail browser, {b['images']:,}-image folder ({b['per_screen']} thumbnails "
+          "per screen, 40 jumps through the list)")
+    print(f"{'measure':<44}{'value':>12}")
+    rows = [("open the folder (list files)", f"{b['open_s'] * 1000:.0f} ms"),
+            ("first screen of thumbnails shown", f"{b['first_screen_s'] * 1000:.0f} ms"),
+            ("screen filled after a jump, median", f"{b['page_fill_median_s'] * 1000:.0f} ms"),
+            ("screen filled after a jump, worst", f"{b['page_fill_max_s'] * 1000:.0f} ms"),
+            ("thumbnails decoded in all (of the list)", f"{b['decoded']:,}"),
+            ("UI longest stall while scrolling", f"{b['scroll_stall_ms']:.0f} ms"),
+            ("  without OS run-queue waits", f"{b['scroll_own_stall_ms']:.0f} ms"),
+            ("reference: one screen decoded on UI thread", f"{b['eager_screen_s'] * 1000:.0f} ms"),
+            ("reference: all decoded eagerly (UI blocked)", f"{b['eager_all_s']:.1f} s"),
+            ("ratio eager-all / our first screen", f"{b['eager_all_s'] / b['first_screen_s']:.0f}x")]
+    for name, value in rows:
+        print(f"{name:<44}{value:>12}")
+    print("\nUI thread while training MNIST demo (QTimer heartbeat every 5 ms)")
+    print(f"{'engine':<8}{'epochs':>7}{'idle stall':>12}{'train stall':>13}"
+          f"{'own stall':>11}{'p99':>8}{'ratio':>8}")
+    for t in training:
+        ratio = t["stall_ms"] / max(t["idle_stall_ms"], 1e-3)
+        print(f"{t['engine']:<8}{t['epochs_seen']:>7}{t['idle_stall_ms']:>10.1f}ms"
+              f"{t['stall_ms']:>11.1f}ms{t['own_stall_ms']:>9.1f}ms{t['p99_ms']:>6.1f}ms"
+              f"{ratio:>7.1f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
