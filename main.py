@@ -13,7 +13,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] in ("gui", "--data") or argv[0].startswith("--gui"):
+    if not argv or argv[0] in ("gui", "--data", "--task", "--run") or argv[0].startswith("--gui"):
         from gui.launch import launch_gui
         return launch_gui(argv[1:] if argv and argv[0] == "gui" else argv)
     from core.cli import run_cli

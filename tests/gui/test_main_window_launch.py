@@ -49,9 +49,10 @@ def test_main_without_display_exits_with_a_clear_message():
     check = subprocess.run([sys.executable, "-m", "gui.qt_check"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 1 and "No display" in check.stderr
-    app = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
-    assert app.returncode == 1 and "No display" in app.stderr
+    for argv in ([], ["--task", "carvana"]):  # both open the app, which needs a display
+        app = subprocess.run([sys.executable, "main.py", *argv], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert app.returncode == 1 and "No display" in app.stderr
 
 
 def test_launch_arguments():
