@@ -1,6 +1,6 @@
 """Benchmark: the Trainer against a bare hand-written torch loop, and U-Net inference.
 
-    .venv/bin/python bench/trainer.py [--device auto] [--items 2000] [--epochs 3]
+    .venv/bin/python bench/trainer.py [--device auto] [--items 2000] [--epochs 3] [--threads N]
 
 1. Training throughput (samples/s) of ``train_torch`` against a hand-written
    loop on the same model, optimiser, DataLoader and device, measured in the
@@ -158,7 +158,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--unet-width", type=int, default=16)
     parser.add_argument("--inference-repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     from core.training.device import describe, pick_device
 
     device = pick_device(args.device)

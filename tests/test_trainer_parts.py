@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -157,3 +159,35 @@ def test_spawned_workers_load_batches(tmp_path):
     assert loader.persistent_workers
     images, labels = next(iter(loader))
     assert images.shape == (16, 1, 28, 28) and labels.dtype == torch.int64
+
+
+def test_a_folder_of_classes_gets_the_cifar_cnn(tmp_path):
+    from core.data.writers import write_image
+
+    rng = np.random.default_rng(0)
+    for label in ("cats", "dogs", "owls"):
+        for index in range(10):
+            write_image(tmp_path / "data" / label / f"{index}.png",
+                        rng.integers(0, 256, (20, 24, 3), dtype=np.uint8))
+    config = mnist_config(tmp_path / "r", task="folder", data=str(tmp_path / "data"), demo_size=None)
+    setup = build_setup(config, Distributed())
+    assert setup.model_name == "cifar_cnn" and setup.class_names == ["cats", "dogs", "owls"]
+    assert setup.preprocess.channels == 3 and setup.preprocess.size == (32, 32)  # the model's size
+    assert setup.model_options["num_classes"] == 3
+    sized = build_setup(replace(config, image_size=48), Distributed())
+    assert sized.preprocess.size == (48, 48)
+    assert sized.train_loader.dataset[0][0].shape == (3, 48, 48)
+
+
+def test_unlabelled_images_in_a_mask_folder_are_a_clear_error(tmp_path):
+    from core.data.writers import write_image
+    from core.errors import DataError
+    from core.training.api import train
+
+    rng = np.random.default_rng(0)
+    for index in range(12):
+        write_image(tmp_path / "data" / f"{index:02d}.png",
+                    rng.integers(0, 256, (24, 24, 3), dtype=np.uint8))
+    config = cars_config(tmp_path / "r", task="folder", data=str(tmp_path / "data"), demo_size=None)
+    with pytest.raises(DataError, match="has no mask"):
+        train(config)

@@ -85,7 +85,8 @@ def build_setup(config: TrainConfig, distributed: Distributed) -> RunSetup:
     kind, class_names = dataset.kind, list(dataset.class_names)
     model_name, info = _model_info(config, kind)
     preprocess = make_preprocess(config.task, dataset, config.image_size)
-    if kind == "classification" and info.input_size and preprocess.size != tuple(info.input_size):
+    if (kind == "classification" and info.input_size and not config.image_size
+            and preprocess.size != tuple(info.input_size)):  # the model's own size by default
         preprocess = replace(preprocess, size=tuple(info.input_size))
     outputs = len(class_names) if kind == "classification" or len(class_names) > 2 else 1
     model_options = {**config.model_options, "in_channels": preprocess.channels,
@@ -141,7 +142,7 @@ def load_dataset(config: TrainConfig):
 def _model_info(config: TrainConfig, kind: str):
     from core.models import model_info
 
-    name = config.model_name
+    name = config.model or _default_model(config.task, kind)
     try:
         info = model_info(name)
     except ValueError as error:
@@ -150,6 +151,13 @@ def _model_info(config: TrainConfig, kind: str):
         raise TrainingError(f"model {name!r} is a {info.kind} model but the {config.task} "
                             f"data is {kind}")
     return name, info
+
+
+def _default_model(task: str, kind: str) -> str:
+    """The task's usual model; a folder of classes gets the CIFAR CNN, of masks the U-Net."""
+    if kind == "segmentation":
+        return "unet"
+    return "lenet" if task == "mnist" else "cifar_cnn"
 
 
 def _loaders(config, dataset, preprocess, binary, device, distributed) -> dict:

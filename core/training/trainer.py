@@ -83,16 +83,16 @@ class Trainer:
     # --- the run ---------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
-        self._start()
         try:
+            self._start()
             status, message = self._epochs()
+            test_metrics = self._test_metrics() if status == "finished" else {}
         except NonFiniteLoss as error:
             self._end("failed", str(error), started)
             raise
         except BaseException as error:
             self._end("failed", _one_line(error), started)
             raise
-        test_metrics = self._test_metrics() if status == "finished" else {}
         return self._end(status, message, started, test_metrics)
 
     def _start(self) -> None:
