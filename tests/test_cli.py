@@ -93,3 +93,25 @@ def test_user_errors_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
     assert code == 2
     assert err.startswith("error: ") and message in err
     assert len(err.strip().splitlines()) == 1 and out == ""
+
+
+def test_predict_with_an_onnx_model_agrees_with_the_run(tmp_path, capsys):
+    from core.export.onnx_export import export_onnx
+    from core.inference import Predictor
+
+    run = tmp_path / "run"
+    assert _cli(capsys, "train", *TINY_DIGITS, "--quiet", "--out", run)[0] == 0
+    predictor = Predictor.from_run(run)
+    onnx_path = tmp_path / "digits.onnx"
+    export_onnx(predictor.model, np.zeros((1, 1, 28, 28), np.float32), onnx_path, dynamic_size=False,
+                metadata={"kind": "classification", "class_names": json.dumps(predictor.class_names),
+                          "preprocess": json.dumps(predictor.preprocess.to_dict())})
+    image_path = tmp_path / "digit.png"
+    write_image(image_path, demo_dataset("mnist", size=5)[1].image)
+
+    from_run = json.loads(_cli(capsys, "predict", "--run", run, image_path)[1])[str(image_path)]
+    code, out, err = _cli(capsys, "predict", "--model", onnx_path, image_path)
+    assert code == 0, err
+    from_onnx = json.loads(out)[str(image_path)]
+    assert from_onnx["class"] == from_run["class"]
+    assert from_onnx["probability"] == pytest.approx(from_run["probability"], abs=1e-4)
