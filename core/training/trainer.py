@@ -12,6 +12,7 @@ last complete epoch stay on disk.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -24,8 +25,6 @@ from core.training.events import (BatchEnd, CancelToken, EpochEnd, EventCallback
 from core.training.loop import NonFiniteLoss, evaluate, train_epoch
 from core.training.run_dir import RunDir
 from core.training.setup import RunSetup, build_setup
-
-PREVIEW_COUNT = 4
 
 
 def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
@@ -48,7 +47,7 @@ def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
 
 def json_safe(value: Any) -> Any:
     """NaN/inf -> None, recursively: JSON has no NaN (e.g. no small objects to recall)."""
-    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
         return {key: json_safe(item) for key, item in value.items()}
@@ -140,10 +139,10 @@ class Trainer:
         setup.step.schedule.after_epoch(metric)
         self.epochs_done = epoch
         self.last_samples_per_s = result.samples_per_s
-        seconds = time.perf_counter() - epoch_started
         self._save(epoch, is_best)
+        seconds = time.perf_counter() - epoch_started  # training, validation and saving
         self.run_dir.append_metrics({"epoch": epoch, "train_loss": result.loss, "val_loss": val_loss,
-                                     **scalars, "seconds": result.seconds, "lr": setup.step.schedule.lr,
+                                     **scalars, "seconds": seconds, "lr": setup.step.schedule.lr,
                                      "samples_per_s": result.samples_per_s})
         self.emit(EpochEnd(epoch, setup.config.epochs, result.loss, val_loss, scalars, seconds,
                            result.samples_per_s, is_best, self._previews()))
@@ -204,7 +203,7 @@ class Trainer:
     def _test_metrics(self) -> dict[str, Any]:
         """The task's metrics on the test split with the best weights (empty without a test split)."""
         setup = self.setup
-        if setup.test_loader is None:
+        if setup.test_loader is None or not self.run_dir.writable:  # only rank 0 reports
             return {}
         best = self.run_dir.file(checkpoint.BEST)
         if best.exists():
