@@ -191,3 +191,30 @@ def test_unlabelled_images_in_a_mask_folder_are_a_clear_error(tmp_path):
     config = cars_config(tmp_path / "r", task="folder", data=str(tmp_path / "data"), demo_size=None)
     with pytest.raises(DataError, match="has no mask"):
         train(config)
+
+
+def test_multi_class_masks_train_with_cross_entropy(tmp_path):
+    from core.data.writers import write_mask_folder
+    from core.inference import Predictor
+    from core.training.api import train
+
+    rng = np.random.default_rng(0)
+    images, masks = [], []
+    for _ in range(20):
+        mask = np.zeros((32, 48), np.uint8)
+        mask[4:14, 5:20] = 1
+        mask[18:28, 25:44] = 2
+        images.append(np.where(mask[..., None] > 0, 200, 40).astype(np.uint8)
+                      + rng.integers(0, 30, (32, 48, 3), dtype=np.uint8))
+        masks.append(mask)
+    root = write_mask_folder(tmp_path / "data", images, masks, [f"{i:02d}" for i in range(20)])
+    (root / "classes.txt").write_text("background\nsquare\nbar\n")
+    config = cars_config(tmp_path / "run", task="folder", data=str(root), demo_size=None,
+                         image_size=32, augment=False)
+    summary = train(config)
+    assert summary["status"] == "finished"
+    setup_record = (tmp_path / "run" / "config.json").read_text()
+    assert '"num_classes": 3' in setup_record
+    probabilities = Predictor.from_run(tmp_path / "run").predict(images[0])
+    assert probabilities.shape == (3, 32, 48)
+    np.testing.assert_allclose(probabilities.sum(axis=0), 1.0, atol=1e-5)
