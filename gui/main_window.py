@@ -283,6 +283,8 @@ class MainWindow(QMainWindow):
         self.prediction.load_run(run_dir)
 
     def _on_model_changed(self, info: ModelInfo | None) -> None:
+        if info is not None and info.run_dir != self.training.training_run:
+            self.statusBar().showMessage(f"Model loaded from {info.run_dir}", 5000)
         self.model_label.setText(model_text(info))
         self.prediction_panel.set_model_text(model_text(info))
         fits = self._model_fits()

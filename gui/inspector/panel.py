@@ -8,12 +8,11 @@ runs in the model pool, and only while the panel is visible.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from gui.images import to_qimage
 from gui.inspector.mosaic import filter_tiles, map_tiles, mosaic
+from gui.scaled_image import ScaledImage
 from gui.workers import TaskRunner
 
 NO_MODEL_TEXT = "Train a model or open a run to see its first-layer filters and feature maps."
@@ -35,32 +34,6 @@ def inspect(predictor, image: np.ndarray) -> dict:
     layer, maps = first_feature_maps(predictor.feature_maps(image))
     return {"filters": mosaic(filter_tiles(weights)), "filter_shape": weights.shape,
             "maps": mosaic(map_tiles(maps)), "map_shape": maps.shape, "layer": layer}
-
-
-class ScaledImage(QLabel):
-    """A QLabel that shows an image as large as fits, pixels kept sharp."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._pixmap = QPixmap()
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(120, 120)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-
-    def set_image(self, image: np.ndarray | None) -> None:
-        self._pixmap = QPixmap() if image is None else QPixmap.fromImage(to_qimage(image))
-        self._rescale()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._rescale()
-
-    def _rescale(self) -> None:
-        if self._pixmap.isNull():
-            self.setPixmap(QPixmap())
-            return
-        self.setPixmap(self._pixmap.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.FastTransformation))
 
 
 class InspectorPanel(QWidget):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QStackedWidget, QVBoxLayout, 
 
 from core.ranking import classification_uncertainty, dice, mask_uncertainty
 from gui.prediction.chart import ProbabilityChart
+from gui.scaled_image import ScaledImage
 
 NO_MODEL_HINT = ("Train a model or open a run to see predictions.\n\n"
                  "Train: the Train panel below.\nOpen run: File ▸ Open run…")
@@ -55,10 +56,19 @@ class PredictionPanel(QWidget):
 
     def _mask_page(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for name, label in self.mask_fields.items():
             form.addRow(name, label)
+        self.probability_title = QLabel("Foreground probability (dark 0 → bright 1)")
+        self.probability_title.setObjectName("hint")
+        self.probability_map = ScaledImage()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addSpacing(8)
+        layout.addWidget(self.probability_title)
+        layout.addWidget(self.probability_map, 1)
         return page
 
     def show_hint(self, text: str) -> None:
@@ -96,4 +106,13 @@ class PredictionPanel(QWidget):
             for name in ("Dice with ground truth", "False positives", "False negatives"):
                 self.mask_fields[name].setText("no ground truth")
         self.mask_fields["Mean uncertainty"].setText(f"{mask_uncertainty(probabilities):.3f}")
+        self.probability_map.set_image(probability_heatmap(probabilities))
         self.pages.setCurrentIndex(2)
+
+
+def probability_heatmap(probabilities: np.ndarray) -> np.ndarray:
+    """(H, W) probabilities in [0, 1] -> RGB uint8 with a perceptual colour map (viridis)."""
+    import cv2
+
+    grey = np.clip(np.round(np.asarray(probabilities, np.float32) * 255.0), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(cv2.applyColorMap(grey, cv2.COLORMAP_VIRIDIS), cv2.COLOR_BGR2RGB)
