@@ -152,9 +152,9 @@ class ProgressPrinter:
         if isinstance(event, RunStarted):
             self._open(event.num_epochs * event.batches_per_epoch, event.device)
         elif isinstance(event, BatchEnd) and self.bar is not None:
-            self.bar.update(1)
             self.bar.set_postfix(epoch=event.epoch, loss=f"{event.loss:.4f}",
                                  samples_s=f"{event.samples_per_s:.0f}", refresh=False)
+            self.bar.update(1)
         elif isinstance(event, EpochEnd):
             self._write(_epoch_line(event))
         elif isinstance(event, RunEnded):
