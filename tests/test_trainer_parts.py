@@ -56,7 +56,13 @@ def test_schedules_step_when_they_should():
     # A validation metric stuck at 0.5 halves the rate after 2 epochs of patience.
     assert lrs("plateau", metric=0.5, epochs=5) == [1.0, 1.0, 1.0, 0.5, 0.5]
     onecycle = lrs("onecycle", epochs=2, batches=10)
-    assert onecycle[0] > 0.5 and onecycle[-1] < 0.05  # warmed up, then annealed towards 0
+    assert onecycle[0] > 0.5 and onecycle[-1] < 1e-4  # warmed up, then annealed to its floor
+    optimizer = build_optimizer("sgd", _parameters(), lr=1.0)
+    planned = Schedule("onecycle", optimizer, lr=1.0, epochs=1, steps_per_epoch=3)
+    for _ in range(10):  # more batches than planned: no error, the rate stays at the floor
+        optimizer.step()
+        planned.after_batch()
+    assert planned.lr < 1e-4
     with pytest.raises(ValueError, match="unknown schedule"):
         lrs("linear")
 

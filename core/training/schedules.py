@@ -59,7 +59,8 @@ class Schedule:
         return float(self.optimizer.param_groups[0]["lr"])
 
     def after_batch(self) -> None:
-        if self.name == "onecycle":
+        # Past its planned steps (a resumed run given more epochs) OneCycle stays at its floor.
+        if self.name == "onecycle" and self.scheduler.last_epoch < self.scheduler.total_steps - 1:
             self.scheduler.step()
 
     def after_epoch(self, metric: float | None) -> None:
