@@ -64,7 +64,8 @@ class Schedule:
             self.scheduler.step()
 
     def after_epoch(self, metric: float | None) -> None:
-        if self.name in ("cosine", "step"):
+        if self.name == "step" or (self.name == "cosine"
+                                   and self.scheduler.last_epoch < self.scheduler.T_max):
             self.scheduler.step()
         elif self.name == "plateau" and metric is not None:
             self.scheduler.step(metric)
