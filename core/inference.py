@@ -30,6 +30,8 @@ TILE_OVERLAP = 64  # pixels shared by neighbouring tiles, blended linearly
 class Predictor:
     """A trained torch model plus everything needed to feed it raw images."""
 
+    engine = "torch"
+
     def __init__(self, model, *, kind: str, task: str, class_names: list[str],
                  preprocess: Preprocess, device="cpu", model_name: str = "",
                  tile_size: int = TILE_SIZE, tile_overlap: int = TILE_OVERLAP):
