@@ -120,7 +120,9 @@ class TrainPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.log, "Log")
         self.tabs.addTab(self.confusion, "Confusion matrix")
+        self._lay_out()
 
+    def _lay_out(self) -> None:
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.stop_button)
