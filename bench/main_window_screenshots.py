@@ -43,8 +43,15 @@ def pump(condition=lambda: True, seconds: float = 0.3, timeout: float = 300.0) -
 def save(window, out: Path, name: str) -> None:
     path = out / f"main_{name}.png"
     window.grab().save(str(path))
-    if path.stat().st_size > MAX_BYTES:  # photos of noise compress badly: fewer colours
-        subprocess.run(["convert", str(path), "-colors", "255", str(path)], check=True)
+    # the demo images are noisy and compress badly: fewer colours, then a smaller picture
+    for options in (["-colors", "255"], ["-resize", "85%", "-colors", "128", "+dither"],
+                    ["-resize", "70%", "-colors", "128", "+dither"]):
+        if path.stat().st_size <= MAX_BYTES:
+            break
+        original = path.with_suffix(".full.png")
+        window.grab().save(str(original))
+        subprocess.run(["convert", str(original), *options, str(path)], check=True)
+        original.unlink()
     print(f"{path}: {path.stat().st_size // 1024} KB")
 
 
@@ -154,7 +161,7 @@ def main() -> int:
         open_settings().setValue("train/runs_folder", str(Path(temporary) / "runs"))
         window = MainWindow()
         window.move(0, 0)
-        window.resize(1500, 940)
+        window.resize(1440, 900)
         window.show()
         pose_prediction_states(window, out, args.mnist_run, args.carvana_run)
         pose_training(window, out)

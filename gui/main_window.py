@@ -74,7 +74,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.viewer, "View")
         editor_class = integrations.mask_editor_class()
         self.editor = editor_class() if editor_class else None
-        self.tabs.addTab(self.editor or integrations.unavailable("The mask editor"), "Annotate")
+        # the editor's tool bar is wide: let it scroll rather than widen the whole window
+        self.tabs.addTab(scrollable(self.editor or integrations.unavailable("The mask editor")),
+                         "Annotate")
         self.setCentralWidget(self.tabs)
         panel_class = integrations.train_panel_class()
         self.train_panel = panel_class() if panel_class else None
@@ -253,7 +255,7 @@ class MainWindow(QMainWindow):
     def _update_editor(self) -> None:
         """The Annotate tab follows the current image (only while it is the visible tab)."""
         sample = self.current_sample
-        if (self.editor is None or sample is None or self.tabs.currentWidget() is not self.editor
+        if (self.editor is None or sample is None or self.tabs.currentIndex() != 1
                 or self.dataset is None or self.dataset.kind != "segmentation"):
             return
         truth = sample.target if isinstance(sample.target, np.ndarray) else None

@@ -27,6 +27,9 @@ class BrowserPanel(QWidget):
         self.sort_box.setToolTip("Order of the thumbnails; model orders need a model")
         for key, title in SORT_KEYS.items():
             self.sort_box.addItem(title, key)
+        for box in (self.split_box, self.sort_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
         self.count_label = QLabel()
         self.count_label.setObjectName("hint")
         self.view = self._make_view(thumbnail_size)

@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QColorDialog, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QToolButton, QVBoxLayout, QWidget)
+                               QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from gui.viewer.overlays import OVERLAY_MODES, PREDICTION_COLOUR, build_overlay
 from gui.viewer.view import ImageView
@@ -27,6 +27,8 @@ class ViewerPanel(QWidget):
         self.colour = PREDICTION_COLOUR
         self.title = QLabel("No image")
         self.title.setObjectName("title")
+        self.title.setMinimumWidth(60)  # long ids are cut, the controls stay
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.overlay_box = QComboBox()
         for key, text in OVERLAY_MODES.items():
             self.overlay_box.addItem(text, key)
@@ -35,7 +37,7 @@ class ViewerPanel(QWidget):
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
-        self.opacity_slider.setFixedWidth(110)
+        self.opacity_slider.setFixedWidth(90)
         self.opacity_slider.setToolTip("Overlay opacity")
         self.zoom_label = QLabel("100%")
         self.zoom_label.setMinimumWidth(48)
@@ -52,6 +54,8 @@ class ViewerPanel(QWidget):
 
     def _build_layout(self) -> None:
         fit, actual = QPushButton("Fit"), QPushButton("1:1")
+        for button in (fit, actual):
+            button.setFixedWidth(52)
         fit.setToolTip("Fit the image to the window (F)")
         actual.setToolTip("Show pixels at their real size (1)")
         fit.clicked.connect(self.view.fit)
