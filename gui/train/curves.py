@@ -30,6 +30,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.loss_plot = self.addPlot(row=0, col=0)
         self.metric_plot = self.addPlot(row=1, col=0)
+        self.side_by_side = False
         style_plot(self.loss_plot, "Loss")
         style_plot(self.metric_plot, "Validation metric")
         for plot in (self.loss_plot, self.metric_plot):
@@ -57,6 +58,15 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._redraw_timer.setInterval(REDRAW_INTERVAL_MS)
         self._redraw_timer.timeout.connect(self.flush)
         self._redraw_timer.start()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """Plots side by side in a wide, short area (a bottom dock), stacked otherwise."""
+        super().resizeEvent(event)
+        wide = self.width() > 2 * self.height()
+        if wide != getattr(self, "side_by_side", wide):  # also called during construction
+            self.side_by_side = wide
+            self.ci.removeItem(self.metric_plot)
+            self.ci.addItem(self.metric_plot, row=0 if wide else 1, col=1 if wide else 0)
 
     def _make_curve(self, name: str, plot: pg.PlotItem, label: str, **style) -> None:
         self._series[name] = GrowingSeries()

@@ -136,15 +136,16 @@ class TrainPanel(QWidget):
         left_layout.addLayout(buttons)
         left_layout.addLayout(more)
         left_layout.addWidget(self.progress)
-        left_layout.addWidget(self.tabs, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(self.curves)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([470, 680])
+        left_layout.addStretch(1)
+        # three columns: the panel usually lives in a wide, short dock
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (left, self.tabs, self.curves):
+            self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([400, 380, 720])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
 
     def _connect(self) -> None:
         self.train_button.clicked.connect(lambda: self.start_training())
