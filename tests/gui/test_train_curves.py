@@ -1,0 +1,75 @@
+"""Live curves: growing arrays, smoothing, a new run's reset, and the dock layout."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from gui.train.curves import TrainingCurves  # noqa: E402
+from gui.train.progress import estimate_time_left, format_duration  # noqa: E402
+from gui.train.series import ExponentialMovingAverage, GrowingSeries  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+def test_growing_series_keeps_every_point_across_reallocations():
+    series = GrowingSeries(capacity=2)
+    for index in range(37):
+        series.append(index, index * index)
+    assert len(series) == 37
+    assert np.array_equal(series.x, np.arange(37)) and series.y[-1] == 36 * 36
+    series.clear()
+    assert len(series) == 0 and series.x.shape == (0,)
+
+
+def test_moving_average_is_unbiased_from_the_first_step_and_skips_nan():
+    average = ExponentialMovingAverage(0.9)
+    assert math.isnan(average.value)
+    assert average.update(2.0) == pytest.approx(2.0)  # no pull towards the initial zero
+    assert average.update(float("nan")) == pytest.approx(2.0)
+    for _ in range(50):
+        value = average.update(2.0)
+    assert value == pytest.approx(2.0)
+    assert ExponentialMovingAverage(0.5).update(4.0) == pytest.approx(4.0)
+
+
+def test_time_left_and_durations_read_naturally():
+    assert estimate_time_left(30.0, 0.25) == pytest.approx(90.0)
+    assert math.isnan(estimate_time_left(5.0, 0.0))
+    assert format_duration(75) == "1:15" and format_duration(3725) == "1:02:05"
+    assert format_duration(float("nan")) == "–"
+
+
+def test_a_new_run_empties_the_curves_but_keeps_the_plots(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.add_batch(0.5, 1.0)
+    curves.add_epoch(1, 1.0, 1.2, {"dice": 0.4, "iou": 0.3})
+    curves.flush()
+    assert curves.metric_names() == ["dice", "iou"]
+
+    curves.start_run()
+    curves.add_epoch(1, 0.9, 1.0, {"accuracy": 0.7})
+    curves.flush()
+
+    assert len(curves.curve_data("batch_loss")[1]) == 0
+    assert list(curves.curve_data("train_loss")[1]) == [0.9]
+    assert curves.metric_names() == ["accuracy"]
+    layout_items = list(curves.ci.items)
+    assert curves.loss_plot in layout_items and curves.metric_plot in layout_items
+
+
+def test_plots_sit_side_by_side_in_a_wide_short_dock(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    curves.resize(1400, 350)
+    qtbot.waitUntil(lambda: curves.side_by_side, timeout=2000)
+    assert curves.metric_plot.pos().x() > curves.loss_plot.pos().x()
+    curves.resize(600, 800)
+    qtbot.waitUntil(lambda: not curves.side_by_side, timeout=2000)
+    assert set(curves.ci.items) == {curves.loss_plot, curves.metric_plot}
