@@ -91,10 +91,11 @@ class InspectorPanel(QWidget):
         out_channels, in_channels, kernel_h, kernel_w = result["filter_shape"]
         channels, height, width = result["map_shape"]
         self.hint.hide()
-        self.filters_title.setText(f"First-layer filters: {out_channels} × {kernel_h}×{kernel_w}"
-                                   f" over {in_channels} channel(s)")
-        self.maps_title.setText(f"Feature maps of this image ({result['layer']}): "
-                                f"{channels} × {height}×{width}")
+        inputs = f"{in_channels} input channel" + ("s" if in_channels > 1 else "")
+        self.filters_title.setText(f"First-layer filters: {out_channels} × {kernel_h}×{kernel_w}, "
+                                   f"{inputs}")
+        self.maps_title.setText(f"Feature maps of this image: {channels} × {height}×{width} "
+                                f"(layer {result['layer']})")
         for widget in (self.filters_title, self.maps_title, self.filters_view, self.maps_view):
             widget.show()
         self.filters_view.set_image(result["filters"])

@@ -7,9 +7,9 @@ make the browser show that image.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QThreadPool, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+                               QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from core.ranking import rank
 from gui.review.scorer import ReviewScorer
@@ -46,12 +46,20 @@ class ReviewPanel(QWidget):
         self.status = QLabel(NO_MODEL_TEXT)
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
-        self.list = QListWidget()
+        self.list = QTreeWidget()
+        self.list.setHeaderLabels(["#", "Image", "Score", "Predicted", "True"])
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.list.header().setStretchLastSection(False)
         self.previous_button, self.next_button = QPushButton("◀ Previous (P)"), QPushButton("Next (N) ▶")
         self._build_layout()
         self.rank_button.clicked.connect(self.start_ranking)
         self.ranking_box.currentIndexChanged.connect(self._rebuild_queue)
-        self.list.currentRowChanged.connect(self._on_row_changed)
+        self.list.currentItemChanged.connect(
+            lambda item, _previous: self._on_row_changed(
+                self.list.indexOfTopLevelItem(item) if item is not None else -1))
         self.previous_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
         self.scorer.progress.connect(self._on_progress)
@@ -123,7 +131,8 @@ class ReviewPanel(QWidget):
     def _walk(self, step: int) -> None:
         if len(self.queue):
             shown = min(len(self.queue), MAX_LISTED)
-            self.list.setCurrentRow(min(shown - 1, max(0, self.position + step)))
+            row = min(shown - 1, max(0, self.position + step))
+            self.list.setCurrentItem(self.list.topLevelItem(row))
 
     # --- results ------------------------------------------------------------------------
     def _on_progress(self, done: int, total: int) -> None:
@@ -153,21 +162,25 @@ class ReviewPanel(QWidget):
         self.queue = scored[rank(scores[scored])]
         self.list.blockSignals(True)
         self.list.clear()
-        for position, index in enumerate(self.queue[:MAX_LISTED]):
-            self.list.addItem(QListWidgetItem(self._entry_text(position, int(index), scores)))
+        self.list.addTopLevelItems([self._entry(position, int(index), scores)
+                                    for position, index in enumerate(self.queue[:MAX_LISTED])])
         self.list.blockSignals(False)
         self.position = -1
         unscored = len(self._indices) - len(scored)
         note = f" ({unscored:,} without a label left out)" if unscored else ""
         self.status.setText(f"{len(self.queue):,} images, worst first{note}.")
 
-    def _entry_text(self, position: int, index: int, scores: np.ndarray) -> str:
-        text = f"{position + 1:>4}.  {self._dataset.item_id(index)}   {scores[index]:.3f}"
-        predicted = self.scorer.scores["predicted"][index]
+    def _entry(self, position: int, index: int, scores: np.ndarray) -> QTreeWidgetItem:
         names = self._dataset.class_names
-        if not np.isnan(predicted) and int(predicted) < len(names):
-            text += f"   → {names[int(predicted)]}"
-        return text
+        predicted = self.scorer.scores["predicted"][index]
+        label = self.scorer.labels.get(index)
+        item = QTreeWidgetItem([
+            str(position + 1), self._dataset.item_id(index), f"{scores[index]:.3f}",
+            names[int(predicted)] if not np.isnan(predicted) and int(predicted) < len(names) else "",
+            names[label] if label is not None and 0 <= label < len(names) else ""])
+        for column in (0, 2):
+            item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self.queue):

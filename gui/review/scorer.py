@@ -27,7 +27,8 @@ def score_slice(dataset, predictor, indices: list[int], budget: float = SLICE_SE
         prediction = foreground_probability(predictor.predict(sample.image))
         scores = image_scores(prediction, sample.target)
         scores["predicted"] = float(np.argmax(prediction)) if prediction.ndim == 1 else np.nan
-        rows.append((index, scores))
+        label = sample.target if isinstance(sample.target, (int, np.integer)) else None
+        rows.append((index, scores, None if label is None else int(label)))
         if time.perf_counter() - started > budget:
             break
     return rows
@@ -53,6 +54,7 @@ class ReviewScorer(QObject):
         self._total = 0
         self._dataset = self._predictor = None
         self.scores: dict[str, np.ndarray] = {}
+        self.labels: dict[int, int] = {}  # class labels met while scoring
 
     @property
     def running(self) -> bool:
@@ -63,6 +65,7 @@ class ReviewScorer(QObject):
         self._remaining = [int(i) for i in indices]
         self._total = len(self._remaining)
         self.scores = {name: np.full(len(dataset), np.nan) for name in SCORE_NAMES}
+        self.labels = {}
         self.progress.emit(0, self._total)
         self._next_slice()
 
@@ -75,10 +78,12 @@ class ReviewScorer(QObject):
         self._runner.submit(lambda: score_slice(dataset, predictor, remaining))
 
     def _on_slice(self, rows) -> None:
-        for index, scores in rows:
+        for index, scores, label in rows:
             for name, value in scores.items():
                 self.scores[name][index] = value
-        done = {index for index, _ in rows}
+            if label is not None:
+                self.labels[index] = label
+        done = {index for index, _, _ in rows}
         self._remaining = [i for i in self._remaining if i not in done]
         self.progress.emit(self._total - len(self._remaining), self._total)
         if self._remaining:
