@@ -196,3 +196,43 @@ def test_settings_remember_layout_and_datasets(make_window, qtbot, tmp_path):
     again = make_window(task=None)  # reopens the last dataset
     assert again.dataset.task == "carvana"
     assert again.choice == DataChoice(None, "carvana")
+
+
+def write_class_folder(root) -> None:
+    """A tiny folder-of-classes dataset in the real layout: one subfolder per class."""
+    import cv2
+
+    rng = np.random.default_rng(0)
+    for name in ("cat", "dog"):
+        (root / name).mkdir(parents=True)
+        for number in range(6):
+            image = rng.integers(0, 256, size=(20, 24, 3), dtype=np.uint8)
+            cv2.imwrite(str(root / name / f"{name}{number}.png"), image)
+
+
+def test_dropping_a_folder_opens_it_and_remembers_it(make_window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = make_window()
+    folder = tmp_path / "pets"
+    write_class_folder(folder)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    drop = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
+        window.dropEvent(drop)
+    assert window.dataset.task == "folder" and window.dataset.class_names == ["cat", "dog"]
+    assert window.browser.model.rowCount() == 12
+    assert window.actions.task_box.currentText() == "Folder: pets"
+    assert AppSettings().recent_datasets()[0] == str(folder)
+    window.actions.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in window.actions.recent_menu.actions()] == [str(folder)]
+    # back to a demo and again to the folder through the task selector
+    box = window.actions.task_box
+    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
+        box.activated.emit(box.findText("MNIST demo"))
+    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
+        box.activated.emit(box.findText("Folder: pets"))
+    assert window.dataset.root == str(folder)
