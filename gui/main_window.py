@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.prediction.prediction_ready.connect(self._on_prediction_ready)
         self.prediction.prediction_failed.connect(
             lambda message: self.prediction_panel.show_hint(f"Prediction failed: {message}"))
+        self.browser.scores_wanted.connect(self.review.start_ranking)
         self.review.item_chosen.connect(self.browser.select)
         self.review.scores_ready.connect(self.browser.set_scores)
         self.docks[3].visibilityChanged.connect(self.inspector.set_active)

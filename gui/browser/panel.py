@@ -17,6 +17,7 @@ class BrowserPanel(QWidget):
 
     current_changed = Signal(int)
     order_changed = Signal()  # the shown items or their order changed
+    scores_wanted = Signal()  # a model order was chosen before the model scored the images
 
     def __init__(self, thumbnail_size: int = 72, parent: QWidget | None = None):
         super().__init__(parent)
@@ -35,7 +36,7 @@ class BrowserPanel(QWidget):
         self.view = self._make_view(thumbnail_size)
         self._build_layout()
         self.split_box.currentIndexChanged.connect(self.refresh_order)
-        self.sort_box.currentIndexChanged.connect(self.refresh_order)
+        self.sort_box.currentIndexChanged.connect(self._on_sort_chosen)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
 
     def _make_view(self, thumbnail_size: int) -> QListView:
@@ -143,11 +144,16 @@ class BrowserPanel(QWidget):
             if len(order):
                 self.select(int(order[0]))
 
+    def _on_sort_chosen(self) -> None:
+        self.refresh_order()
+        if self.sort_key in ("error", "uncertainty") and self.sort_key not in self.model.scores:
+            self.scores_wanted.emit()
+
     def _count_text(self, shown: int) -> str:
         key = self.sort_key
         text = f"{shown:,} images"
         if key in ("error", "uncertainty") and key not in self.model.scores:
-            text += " · sorting by model scores needs a model"
+            text += " · model order: rank the images (Review queue) first"
         return text
 
     def _on_current_changed(self, current, _previous) -> None:

@@ -91,7 +91,20 @@ def test_review_queue_ranks_by_uncertainty_and_walks(window, qtbot, runs):
     # the browser can sort by the same scores
     window.browser.set_sort_key("uncertainty")
     assert window.browser.visible_indices().tolist() == review.queue.tolist()
+    assert not review.scorer.running
     window.review.set_ranking("error")
     errors = np.array([1 - predictor.predict(window.dataset[int(i)].image)[
         int(window.dataset[int(i)].target)] for i in review.queue])
     assert np.all(np.diff(errors) <= 1e-6)
+
+
+def test_choosing_a_model_order_ranks_the_images(window, qtbot, runs):
+    window.browser.set_split("test")
+    with qtbot.waitSignal(window.prediction_shown, timeout=30_000):
+        window.open_run(runs["numpy"])
+    with qtbot.waitSignal(window.review.scores_ready, timeout=60_000):
+        window.browser.set_sort_key("error")
+    order = window.browser.visible_indices()
+    assert sorted(order.tolist()) == sorted(window.dataset.splits["test"].tolist())
+    errors = window.browser.model.scores["error"][order]
+    assert np.all(np.diff(errors) <= 1e-9), "worst first"
