@@ -94,7 +94,8 @@ def test_segmentation_export_has_dynamic_size_and_int8_dice_within_budget(unet_r
     import torch
 
     out = tmp_path / "cars.onnx"
-    report = export_run(unet_run, ExportOptions(quantize="int8", out=str(out), calib=4, repeats=1))
+    report = export_run(unet_run, ExportOptions(quantize="int8", out=str(out), calib=4, repeats=1,
+                                                 large_repeats=1))
     assert report["files"] == {"onnx_fp32": str(tmp_path / "cars.fp32.onnx"), "onnx_int8": str(out),
                                "report": str(tmp_path / "cars.report.json")}
     assert report["check"]["passed"] and report["check"]["max_abs_diff"] < 1e-4

@@ -20,15 +20,20 @@ from core.preprocess import Preprocess
 LARGE_SIZE = (640, 960)  # (H, W): the Carvana-like size at which U-Net latency is also reported
 
 
-def median_latency_ms(call: Callable[[], object], repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        call()
-    times = []
+def median_latency_ms(calls: dict[str, Callable[[], object]], repeats: int,
+                      warmup: int = 1) -> dict[str, float]:
+    """Median ms per call of each engine. Calls are interleaved (a, b, c, a, b, c, ...) so a
+    neighbour's load burst on a shared CPU hits every engine alike and the ratios stay fair."""
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1000.0)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values) * 1000.0) for name, values in times.items()}
 
 
 @contextlib.contextmanager

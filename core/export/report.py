@@ -14,8 +14,6 @@ import numpy as np
 
 from core.export import measure
 
-LARGE_REPEATS = 3  # 640x960 forwards take seconds in torch eager on 2 cores
-
 
 def describe(source, options, heldout: measure.HeldOut) -> dict[str, Any]:
     return {"run": str(source.run_dir), "model": source.model_name, "engine": source.engine,
@@ -46,7 +44,7 @@ def latency_table(source, options, heldout: measure.HeldOut, fp32, int8) -> dict
     working = heldout.inputs[0][None]                                  # (1, C, H, W)
     sizes = {"working": (working, options.repeats)}
     if source.kind == "segmentation":
-        sizes["640x960"] = (_large_input(working), min(options.repeats, LARGE_REPEATS))
+        sizes["640x960"] = (_large_input(working), options.large_repeats)
     table: dict[str, Any] = {}
     with measure.torch_threads(options.threads):
         for label, (batch, repeats) in sizes.items():
@@ -61,16 +59,17 @@ def _time_engines(source, batch: np.ndarray, repeats: int, fp32, int8) -> dict[s
         with torch.inference_mode():
             source.torch_model(torch.from_numpy(batch))
 
-    row: dict[str, Any] = {"input": list(batch.shape[1:]),
-                           "torch_eager": measure.median_latency_ms(torch_eager, repeats),
-                           "onnx_fp32": measure.median_latency_ms(lambda: fp32.logits(batch), repeats)}
+    calls = {"torch_eager": torch_eager, "onnx_fp32": lambda: fp32.logits(batch)}
     if int8 is not None:
-        row["onnx_int8"] = measure.median_latency_ms(lambda: int8.logits(batch), repeats)
+        calls["onnx_int8"] = lambda: int8.logits(batch)
+    if source.engine == "numpy":  # torch_eager is then the NumPy net's torch twin
+        calls["numpy_engine"] = lambda: source.reference(batch)
+    row: dict[str, Any] = {"input": list(batch.shape[1:]),
+                           **measure.median_latency_ms(calls, repeats)}
+    row["speedup_fp32_vs_torch"] = row["torch_eager"] / row["onnx_fp32"]
+    if int8 is not None:
         row["speedup_int8_vs_fp32"] = row["onnx_fp32"] / row["onnx_int8"]
         row["speedup_int8_vs_torch"] = row["torch_eager"] / row["onnx_int8"]
-    row["speedup_fp32_vs_torch"] = row["torch_eager"] / row["onnx_fp32"]
-    if source.engine == "numpy":  # torch_eager is then the NumPy net's torch twin
-        row["numpy_engine"] = measure.median_latency_ms(lambda: source.reference(batch), repeats)
     return row
 
 

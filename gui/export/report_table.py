@@ -42,15 +42,15 @@ def _size_row(report: dict[str, Any]) -> Row:
     sizes = report.get("size_bytes", {})
     ratio = sizes.get("ratio_fp32_over_int8")
     return ("File size", _bytes(sizes.get("weights")), _bytes(sizes.get("onnx_fp32")),
-            _bytes(sizes.get("onnx_int8")), f"{ratio:.1f}x smaller" if ratio else "")
+            _bytes(sizes.get("onnx_int8")), _ratio(ratio, "smaller", "larger"))
 
 
 def _latency_row(label: str, latency: dict[str, Any]) -> Row:
-    shape = "x".join(str(value) for value in latency.get("input", []))
-    name = f"Latency {shape}" if label == "working" else f"Latency {shape} ({label})"
-    speedup = latency.get("speedup_int8_vs_fp32")
-    return (name + ", ms/image", _ms(latency.get("torch_eager")), _ms(latency.get("onnx_fp32")),
-            _ms(latency.get("onnx_int8")), f"{speedup:.1f}x faster" if speedup else "")
+    height, width = latency.get("input", [0, 0, 0])[1:]
+    where = "working size " if label == "working" else ""
+    return (f"Latency at {where}{height}x{width}, ms/image", _ms(latency.get("torch_eager")),
+            _ms(latency.get("onnx_fp32")), _ms(latency.get("onnx_int8")),
+            _ratio(latency.get("speedup_int8_vs_fp32"), "faster", "slower"))
 
 
 def _metric_rows(report: dict[str, Any]) -> list[Row]:
@@ -64,6 +64,12 @@ def _metric_rows(report: dict[str, Any]) -> list[Row]:
                      "", f"{value:.4f}", f"{int8[name]:.4f}" if name in int8 else "",
                      f"{difference[name]:+.4f}" if name in difference else ""))
     return rows
+
+
+def _ratio(value: float | None, better: str, worse: str) -> str:
+    if not value:
+        return ""
+    return f"{value:.1f}x {better}" if value >= 1 else f"{1 / value:.1f}x {worse}"
 
 
 def _bytes(value: float | None) -> str:
