@@ -162,6 +162,7 @@ def main() -> int:
     args = parser.parse_args()
     from gui.app import create_application
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         isolate_settings(folder)
@@ -173,6 +174,8 @@ def main() -> int:
         training = [bench_training(engine, args.train_seconds, folder / "runs")
                     for engine in ("torch", "numpy")]
     print_tables(browser, training)
+    print(f"\n{os.cpu_count()} CPUs; load average before {load_before:.1f}, after "
+          f"{os.getloadavg()[0]:.1f} (other processes inflate the raw stalls)")
     return 0
 
 
