@@ -5,7 +5,7 @@
 
 Trains the NumPy engine and its torch twin on demo MNIST (a couple of minutes on
 2 cores) and writes train_running.png, train_finished.png, train_confusion.png
-and train_compare.png.
+train_dock.png and train_compare.png.
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ class Poser:
 
     def finish(self) -> None:
         self.grab(self.panel, "train_confusion.png")
+        self.panel.resize(1600, 460)  # as in the main window's bottom dock
+        QTimer.singleShot(500, self.grab_dock)
+
+    def grab_dock(self) -> None:
+        self.grab(self.panel, "train_dock.png")
         compare = self.panel.open_compare(self.runs)
         compare.resize(1200, 700)
         QTimer.singleShot(500, lambda: (self.grab(compare, "train_compare.png"),

@@ -31,6 +31,7 @@ from gui.workers import TaskRunner
 
 LOG_LINES = 5000
 PROGRESS_INTERVAL_MS = 100
+TALL_LAYOUT_HEIGHT = 640  # px: above it the log tabs sit under the options
 
 
 def warm_up_and_probe_cuda() -> str | None:
@@ -129,23 +130,37 @@ class TrainPanel(QWidget):
         more = QHBoxLayout()
         for button in (self.resume_button, self.compare_button, self.save_curves_button):
             more.addWidget(button)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.options)
-        left_layout.addLayout(buttons)
-        left_layout.addLayout(more)
-        left_layout.addWidget(self.progress)
-        left_layout.addStretch(1)
-        # three columns: the panel usually lives in a wide, short dock
+        controls = QWidget()
+        controls_layout = QVBoxLayout(controls)
+        controls_layout.setContentsMargins(0, 0, 0, 0)
+        controls_layout.addWidget(self.options)
+        controls_layout.addLayout(buttons)
+        controls_layout.addLayout(more)
+        controls_layout.addWidget(self.progress)
+        controls_layout.addStretch(1)
+        self.left_column = QSplitter(Qt.Orientation.Vertical)
+        self.left_column.addWidget(controls)
+        self.left_column.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, self.tabs, self.curves):
+        for widget in (self.left_column, self.tabs, self.curves):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([400, 380, 720])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """Three columns in a short dock; when tall, the log tabs go under the options."""
+        super().resizeEvent(event)
+        tall = self.height() >= TALL_LAYOUT_HEIGHT
+        if tall and self.tabs.parent() is self.splitter:
+            self.left_column.addWidget(self.tabs)
+            self.left_column.setStretchFactor(1, 1)
+            self.splitter.setSizes([460, max(400, self.width() - 460)])
+        elif not tall and self.tabs.parent() is self.left_column:
+            self.splitter.insertWidget(1, self.tabs)
+            self.splitter.setSizes([400, 380, max(400, self.width() - 780)])
 
     def _connect(self) -> None:
         self.train_button.clicked.connect(lambda: self.start_training())

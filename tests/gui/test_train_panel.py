@@ -245,3 +245,30 @@ def test_real_torch_training_stops_when_asked(make_panel, qtbot):
     assert blocker.args[1] == "cancelled"
     assert "cancelled" in panel.progress.label.text()
     assert panel.train_button.isEnabled()
+
+
+def test_real_resume_adds_epochs_to_a_finished_numpy_run(make_panel, qtbot, tmp_path):
+    from core.training.api import train
+
+    out = tmp_path / "first"
+    train(TrainConfig(engine="numpy", epochs=1, batch_size=32, limit=200, demo_size=600,
+                      out=str(out)))
+    panel = make_panel()
+
+    with qtbot.waitSignal(panel.run_finished, timeout=60_000) as blocker:
+        panel.resume_from(str(out))
+
+    assert blocker.args[:2] == [str(out), "finished"], blocker.args
+    assert [r["epoch"] for r in RunDir.open(out).read_metrics()] == [1, 2]
+    assert len(panel.curves.curve_data("train_loss")[1]) == 1  # only the resumed epoch is new
+
+
+def test_log_tabs_move_under_the_options_when_the_panel_is_tall(make_panel, qtbot):
+    panel = make_panel(ScriptedTrainer())
+    panel.show()
+    panel.resize(1600, 420)  # the main window's bottom dock
+    qtbot.waitUntil(lambda: panel.tabs.parent() is panel.splitter, timeout=2000)
+    assert panel.splitter.count() == 3
+    panel.resize(1200, 900)  # a floating dock or its own window
+    qtbot.waitUntil(lambda: panel.tabs.parent() is panel.left_column, timeout=2000)
+    assert panel.splitter.count() == 2 and min(panel.splitter.sizes()) > 0
