@@ -32,7 +32,7 @@ def trained(folder: Path, given: str | None, **config) -> str:
 def pose(app, run_dir: str, name: str, image_index: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from core.export.pipeline import ExportOptions, run_dataset
+    from core.export.pipeline import run_dataset
     from core.training.run_dir import RunDir
     from gui.export.dialog import ExportDialog
 
@@ -42,7 +42,9 @@ def pose(app, run_dir: str, name: str, image_index: int) -> None:
     loop = QEventLoop()
     dialog.comparison_shown.connect(loop.quit)
     dialog.export_failed.connect(lambda message: (print(message), loop.quit()))
-    dialog.start_export(ExportOptions(quantize="int8", calib=32, repeats=3, large_repeats=2))
+    dialog.int8_box.setChecked(True)
+    dialog.calib_spin.setValue(32)
+    dialog.start_export()  # what the form says
     loop.exec()
     dialog._heldout_position = image_index - 1
     dialog._step_heldout(1)
@@ -62,17 +64,21 @@ def main() -> int:
     parser.add_argument("--unet-run")
     parser.add_argument("--mnist-run")
     parser.add_argument("--image", type=int, default=0, help="held-out image to compare")
+    parser.add_argument("--which", default="unet,mnist", help="dialogs to pose")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ["XDG_CONFIG_HOME"] = folder  # never touch the user's QSettings
         from gui.app import create_application
 
         app = create_application()
-        unet = trained(Path(folder) / "unet", args.unet_run, task="carvana", epochs=3, demo_size=120,
-                       batch_size=8)
-        pose(app, unet, "dialog_unet", args.image)
-        mnist = trained(Path(folder) / "mnist", args.mnist_run, task="mnist", epochs=2, demo_size=1000)
-        pose(app, mnist, "dialog_classification", args.image)
+        if "unet" in args.which:
+            unet = trained(Path(folder) / "unet", args.unet_run, task="carvana", epochs=2,
+                           demo_size=120, batch_size=8)
+            pose(app, unet, "dialog_unet", args.image)
+        if "mnist" in args.which:
+            mnist = trained(Path(folder) / "mnist", args.mnist_run, task="mnist", epochs=2,
+                            demo_size=1000)
+            pose(app, mnist, "dialog_classification", args.image)
     return 0
 
 

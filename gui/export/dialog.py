@@ -55,8 +55,7 @@ class ExportDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(self._build_export_side())
         splitter.addWidget(self._build_comparison_side())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([660, 600])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -248,7 +247,7 @@ class ExportDialog(QDialog):
         if self.image is None:
             self.image = image
         if kind == "classification":
-            self.disagreement.show_probabilities(float_output, int8_output, class_names)
+            self.disagreement.show_probabilities(float_output, int8_output, class_names, image=image)
         else:
             self.disagreement.show_masks(image, float_output, int8_output)
         self.comparison_shown.emit()

@@ -10,13 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from gui.images import thumbnail, to_qimage
 from gui.prediction.chart import ProbabilityChart
 
 BOTH = (70, 150, 255)
 FLOAT_ONLY = (255, 150, 0)
 INT8_ONLY = (255, 0, 200)
+THUMBNAIL_SIZE = 112  # the classified image, shown beside its two bar charts
 
 
 def disagreement_image(image: np.ndarray, float_mask: np.ndarray, int8_mask: np.ndarray) -> np.ndarray:
@@ -51,6 +54,10 @@ class DisagreementView(QWidget):
         self.charts = QWidget()
         charts_layout = QHBoxLayout(self.charts)
         charts_layout.setContentsMargins(0, 0, 0, 0)
+        self.thumbnail = QLabel()
+        self.thumbnail.setFixedSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        charts_layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignTop)
         self.float_chart, self.int8_chart = ProbabilityChart(), ProbabilityChart()
         for chart in (self.float_chart, self.int8_chart):
             charts_layout.addWidget(chart)
@@ -81,7 +88,10 @@ class DisagreementView(QWidget):
                                _swatch(INT8_ONLY, "int8 only")]))
 
     def show_probabilities(self, float_probabilities: np.ndarray, int8_probabilities: np.ndarray,
-                           class_names: list[str], true_label: int | None = None) -> None:
+                           class_names: list[str], true_label: int | None = None,
+                           image: np.ndarray | None = None) -> None:
+        if image is not None:
+            self.thumbnail.setPixmap(QPixmap.fromImage(to_qimage(thumbnail(image, THUMBNAIL_SIZE))))
         self.float_chart.set_probabilities(float_probabilities, class_names, true_label)
         self.int8_chart.set_probabilities(int8_probabilities, class_names, true_label)
         self.float_chart.setTitle("float32")

@@ -25,12 +25,12 @@ def report_rows(report: dict[str, Any]) -> list[Row]:
     rows.extend(_metric_rows(report))
     changed = report.get("changed_predictions")
     if changed:
-        rows.append(("Predictions changed", "", "", f"{changed['share']:.2%} of {changed['of']}", ""))
+        rows.append(("Changed predictions", "", "", f"{changed['share']:.2%} of {changed['of']}", ""))
     check = report.get("check", {})
     if check:
-        verdict = "passed" if check.get("passed") else "FAILED"
-        rows.append((f"Check vs {check.get('reference', 'torch')} ({check.get('images', 0)} images)",
-                     "", f"max |diff| {check.get('max_abs_diff', 0):.2g}", "", verdict))
+        verdict = "check passed" if check.get("passed") else "check FAILED"
+        rows.append((f"Max |diff| vs {check.get('reference', 'torch')} ({check.get('images', 0)} images)",
+                     "", f"{check.get('max_abs_diff', 0):.2g}", "", verdict))
     calibration = report.get("calibration")
     if calibration:
         rows.append(("Calibration", "", "", f"{calibration['images']} {calibration['split']} images",
@@ -47,8 +47,7 @@ def _size_row(report: dict[str, Any]) -> Row:
 
 def _latency_row(label: str, latency: dict[str, Any]) -> Row:
     height, width = latency.get("input", [0, 0, 0])[1:]
-    where = "working size " if label == "working" else ""
-    return (f"Latency at {where}{height}x{width}, ms/image", _ms(latency.get("torch_eager")),
+    return (f"Latency {height}x{width} (ms/image)", _ms(latency.get("torch_eager")),
             _ms(latency.get("onnx_fp32")), _ms(latency.get("onnx_int8")),
             _ratio(latency.get("speedup_int8_vs_fp32"), "faster", "slower"))
 
@@ -60,7 +59,7 @@ def _metric_rows(report: dict[str, Any]) -> list[Row]:
     rows = []
     for name, value in metrics.get("fp32", {}).items():
         label = "IoU" if name == "iou" else name.capitalize()
-        rows.append((f"{label} ({heldout.get('images', '?')} {heldout.get('split', 'held-out')} images)",
+        rows.append((f"{label} ({heldout.get('images', '?')} {heldout.get('split', 'held-out')})",
                      "", f"{value:.4f}", f"{int8[name]:.4f}" if name in int8 else "",
                      f"{difference[name]:+.4f}" if name in difference else ""))
     return rows
@@ -98,10 +97,10 @@ class ReportTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
+        self.setWordWrap(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
 
     def set_report(self, report: dict[str, Any] | None) -> None:
         rows = report_rows(report) if report else []

@@ -52,7 +52,7 @@ def test_dialog_exports_and_shows_the_report_and_comparison(qtbot, dialog, tmp_p
 
     rows = {row[0].split(",")[0].split(" (")[0]: row for row in _table_text(dialog.table)}
     assert rows["File size"][4].endswith("x smaller")
-    latency = rows["Latency at working size 28x28"]
+    latency = rows["Latency 28x28"]
     assert float(latency[2]) > 0 and float(latency[3]) > 0
     accuracy = rows["Accuracy"]
     assert float(accuracy[2]) == pytest.approx(dialog.report["metrics"]["fp32"]["accuracy"], abs=1e-4)
