@@ -129,7 +129,9 @@ class MainWindow(QMainWindow):
         self.prediction.model_failed.connect(self._on_model_failed)
         self.prediction.prediction_ready.connect(self._on_prediction_ready)
         self.prediction.prediction_failed.connect(
-            lambda message: self.prediction_panel.show_hint(f"Prediction failed: {message}"))
+            lambda message: self.prediction_panel.show_hint(f"Prediction failed: {message}", False))
+        self.prediction_panel.train_requested.connect(self.start_training)
+        self.prediction_panel.open_run_requested.connect(self.choose_run)
         self.browser.scores_wanted.connect(self.review.start_ranking)
         self.review.item_chosen.connect(self.browser.select)
         self.review.scores_ready.connect(self.browser.set_scores)
@@ -289,7 +291,7 @@ class MainWindow(QMainWindow):
         if info is not None and info.run_dir != self.training.training_run:
             self.statusBar().showMessage(f"Model loaded from {info.run_dir}", 5000)
         self.model_label.setText(model_text(info))
-        self.prediction_panel.set_model_text(model_text(info))
+        self.prediction_panel.set_model_text(model_text(info) if info is not None else "")
         fits = self._model_fits()
         predictor = self.prediction.predictor if fits else None
         self.review.set_predictor(predictor)

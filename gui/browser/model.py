@@ -103,7 +103,7 @@ class ThumbnailListModel(QAbstractListModel):
     def _caption(self, item: int) -> str:
         name = self.dataset.item_id(item).rsplit("/", 1)[-1]
         label = self._label_name(item)
-        return f"{name} · {label}" if label else name
+        return f"{name}\n{label}" if label else name
 
     def _label_name(self, item: int) -> str:
         if item >= len(self._labels) or np.isnan(self._labels[item]):

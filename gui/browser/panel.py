@@ -49,9 +49,9 @@ class BrowserPanel(QWidget):
         view.setLayoutMode(QListView.LayoutMode.Batched)
         view.setBatchSize(500)
         view.setIconSize(QSize(thumbnail_size, thumbnail_size))
-        view.setGridSize(QSize(thumbnail_size + 20, thumbnail_size + 26))
+        view.setGridSize(QSize(thumbnail_size + 20, thumbnail_size + 40))  # two caption lines
         view.setSpacing(2)
-        view.setWordWrap(False)
+        view.setWordWrap(True)
         view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         return view

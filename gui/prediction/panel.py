@@ -7,18 +7,23 @@ probability chart for classification, and mask statistics for segmentation.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from core.ranking import classification_uncertainty, dice, mask_uncertainty
 from gui.prediction.chart import ProbabilityChart
 from gui.scaled_image import ScaledImage
 
-NO_MODEL_HINT = ("Train a model or open a run to see predictions.\n\n"
-                 "Train: the Train panel below.\nOpen run: File ▸ Open run…")
+NO_MODEL_HINT = "Train a model or open a run to see predictions."
 
 
 class PredictionPanel(QWidget):
+    """Signals: ``train_requested()`` and ``open_run_requested()`` from the no-model page."""
+
+    train_requested = Signal()
+    open_run_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.hint = QLabel(NO_MODEL_HINT)
@@ -36,7 +41,7 @@ class PredictionPanel(QWidget):
                             ("Foreground predicted", "Dice with ground truth",
                              "False positives", "False negatives", "Mean uncertainty")}
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._centered(self.hint))
+        self.pages.addWidget(self._hint_page())
         self.pages.addWidget(self.chart)
         self.pages.addWidget(self._mask_page())
         layout = QVBoxLayout(self)
@@ -46,12 +51,26 @@ class PredictionPanel(QWidget):
         layout.addWidget(self.model_label)
         self.show_hint(NO_MODEL_HINT)
 
-    def _centered(self, widget: QWidget) -> QWidget:
+    def _hint_page(self) -> QWidget:
+        """The hint, with the two ways to get a model one click away."""
+        self.train_button, self.open_run_button = QPushButton("Train"), QPushButton("Open run…")
+        self.train_button.setObjectName("primary")
+        self.train_button.setToolTip("Train a model on this dataset (Train panel)")
+        self.open_run_button.setToolTip("Use the model of a run trained before")
+        self.train_button.clicked.connect(self.train_requested)
+        self.open_run_button.clicked.connect(self.open_run_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.open_run_button)
+        buttons.addStretch(1)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addStretch(1)
-        layout.addWidget(widget)
-        layout.addStretch(1)
+        layout.addWidget(self.hint)
+        layout.addSpacing(8)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
         return page
 
     def _mask_page(self) -> QWidget:
@@ -63,6 +82,7 @@ class PredictionPanel(QWidget):
         self.probability_title = QLabel("Foreground probability (dark 0 → bright 1)")
         self.probability_title.setObjectName("hint")
         self.probability_map = ScaledImage()
+        self.probability_map.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -71,13 +91,18 @@ class PredictionPanel(QWidget):
         layout.addWidget(self.probability_map, 1)
         return page
 
-    def show_hint(self, text: str) -> None:
+    def show_hint(self, text: str, offer_model: bool = True) -> None:
+        """``text`` instead of a prediction; ``offer_model`` shows the Train / Open run buttons."""
         self.hint.setText(text)
+        self.train_button.setVisible(offer_model)
+        self.open_run_button.setVisible(offer_model)
         self.summary.setText("")
         self.pages.setCurrentIndex(0)
 
     def set_model_text(self, text: str) -> None:
+        """The model in use, under the chart (hidden while there is none)."""
         self.model_label.setText(text)
+        self.model_label.setVisible(bool(text))
 
     def show_probabilities(self, probabilities: np.ndarray, class_names: list[str],
                            true_label: int | None) -> None:

@@ -42,7 +42,6 @@ class ViewerPanel(QWidget):
         self.zoom_label = QLabel("100%")
         self.zoom_label.setMinimumWidth(48)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.overlay_controls: list[QWidget] = []
         self._build_layout()
         self._paint_colour_button()
         self.overlay_box.currentIndexChanged.connect(self._refresh_overlay)
@@ -60,20 +59,22 @@ class ViewerPanel(QWidget):
         actual.setToolTip("Show pixels at their real size (1)")
         fit.clicked.connect(self.view.fit)
         actual.clicked.connect(self.view.actual_size)
-        controls = QHBoxLayout()
-        controls.addWidget(self.title, 1)
-        overlay_label, opacity_label = QLabel("Overlay"), QLabel("Opacity")
-        self.overlay_controls = [overlay_label, self.overlay_box, self.colour_button,
-                                 opacity_label, self.opacity_slider]
-        for widget in self.overlay_controls:
-            controls.addWidget(widget)
-        controls.addSpacing(12)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
         for widget in (fit, actual, self.zoom_label):
-            controls.addWidget(widget)
+            title_row.addWidget(widget)
+        self.overlay_row = QWidget()  # second row, for mask datasets only
+        overlay_layout = QHBoxLayout(self.overlay_row)
+        overlay_layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (QLabel("Overlay"), self.overlay_box, self.colour_button,
+                       QLabel("Opacity"), self.opacity_slider):
+            overlay_layout.addWidget(widget)
+        overlay_layout.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
-        layout.addLayout(controls)
+        layout.addLayout(title_row)
+        layout.addWidget(self.overlay_row)
         layout.addWidget(self.view, 1)
 
     # --- API --------------------------------------------------------------------------
@@ -86,8 +87,7 @@ class ViewerPanel(QWidget):
 
     def set_segmentation(self, enabled: bool) -> None:
         """Overlay controls only make sense for mask datasets."""
-        for widget in self.overlay_controls:
-            widget.setVisible(enabled)
+        self.overlay_row.setVisible(enabled)
 
     def show_item(self, title: str, image: np.ndarray, truth: np.ndarray | None) -> None:
         self.title.setText(title)
