@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks[0], self.docks[1]], [340, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[4]], [int(self.height() * 0.42)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks[4]], [int(self.height() * 0.38)], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from gui.browser.thumbnails import ThumbnailLoader
@@ -88,8 +88,6 @@ class ThumbnailListModel(QAbstractListModel):
             return self._tooltip(item)
         if role == DATASET_INDEX_ROLE:
             return item
-        if role == Qt.ItemDataRole.SizeHintRole:
-            return QSize(self.thumbnail_size + 16, self.thumbnail_size + 24)
         return None
 
     def _pixmap(self, item: int) -> QIcon:
@@ -103,7 +101,7 @@ class ThumbnailListModel(QAbstractListModel):
     def _caption(self, item: int) -> str:
         name = self.dataset.item_id(item).rsplit("/", 1)[-1]
         label = self._label_name(item)
-        return f"{name}\n{label}" if label else name
+        return f"{label} · {name}" if label else name  # the class first: it survives eliding
 
     def _label_name(self, item: int) -> str:
         if item >= len(self._labels) or np.isnan(self._labels[item]):

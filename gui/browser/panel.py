@@ -49,12 +49,18 @@ class BrowserPanel(QWidget):
         view.setLayoutMode(QListView.LayoutMode.Batched)
         view.setBatchSize(500)
         view.setIconSize(QSize(thumbnail_size, thumbnail_size))
-        view.setGridSize(QSize(thumbnail_size + 20, thumbnail_size + 40))  # two caption lines
+        self.thumbnail_size = thumbnail_size
+        self._set_caption_lines(view, 1)
         view.setSpacing(2)
-        view.setWordWrap(True)
-        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
         view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         return view
+
+    def _set_caption_lines(self, view: QListView, lines: int) -> None:
+        """Room under each thumbnail for its caption."""
+        line = view.fontMetrics().height()
+        view.setGridSize(QSize(self.thumbnail_size + 20, self.thumbnail_size + 10 + lines * line))
 
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
