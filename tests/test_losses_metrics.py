@@ -213,3 +213,15 @@ class TestSegmentationMetrics:
         meter = SegmentationMeter()
         meter.update(logits, torch.tensor([[[0, 2, 2]]]))
         assert meter.compute()["dice"] == 1.0
+
+
+@pytest.mark.parametrize("name", ["bce", "dice", "focal", "tversky"])
+def test_half_precision_logits_are_summed_in_float32(name):
+    """Under autocast the logits come in bf16; whole-image sums must not lose digits."""
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 1, 256, 256, generator=generator).bfloat16()
+    target = (torch.rand(2, 256, 256, generator=generator) > 0.7).float()
+    loss = build_loss(name, "segmentation")
+    half, full = loss(logits, target), loss(logits.float(), target)
+    assert half.dtype == torch.float32
+    torch.testing.assert_close(half, full, rtol=1e-6, atol=1e-6)

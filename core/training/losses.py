@@ -22,10 +22,16 @@ KINDS = ("classification", "segmentation")
 
 
 def _binary_target(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Float target shaped like the (N, 1, H, W) logits."""
+    """Float target shaped like the (N, 1, H, W) logits (float32: see _float32)."""
     if target.dim() == logits.dim() - 1:
         target = target.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
     return target.to(logits.dtype).expand_as(logits)
+
+
+def _float32(logits: torch.Tensor) -> torch.Tensor:
+    # Under bf16/fp16 autocast the logits arrive in half precision; sums over a
+    # whole image (Dice, Tversky) would lose digits, so losses compute in float32.
+    return logits.float()
 
 
 def _pixel_weight(logits: torch.Tensor, pixel_weight: torch.Tensor | None) -> torch.Tensor | None:
@@ -73,6 +79,7 @@ class BCELoss(nn.Module):
                              else torch.tensor(float(pos_weight)))
 
     def forward(self, logits, target, pixel_weight=None):
+        logits = _float32(logits)
         target = _binary_target(logits, target)
         per_pixel = F.binary_cross_entropy_with_logits(logits, target, pos_weight=self.pos_weight,
                                                        reduction="none")
@@ -88,6 +95,7 @@ class DiceLoss(nn.Module):
         self.smooth = smooth
 
     def forward(self, logits, target, pixel_weight=None):
+        logits = _float32(logits)
         target = _binary_target(logits, target)
         weight = _pixel_weight(logits, pixel_weight)
         probs = torch.sigmoid(logits)
@@ -124,6 +132,7 @@ class FocalLoss(nn.Module):
         self.kind, self.alpha, self.gamma = kind, alpha, gamma
 
     def forward(self, logits, target, pixel_weight=None):
+        logits = _float32(logits)
         if self.kind == "classification":
             log_p_t = -F.cross_entropy(logits, target.long(), reduction="none")  # (N,)
             return _weighted_mean(-(1 - log_p_t.exp()) ** self.gamma * log_p_t, pixel_weight)
@@ -147,6 +156,7 @@ class TverskyLoss(nn.Module):
         self.alpha, self.beta, self.smooth = alpha, beta, smooth
 
     def forward(self, logits, target, pixel_weight=None):
+        logits = _float32(logits)
         target = _binary_target(logits, target)
         weight = _pixel_weight(logits, pixel_weight)
         weight = torch.ones_like(target) if weight is None else weight
