@@ -121,6 +121,8 @@ class SegmentationMeter:
     recall pooled over all small objects seen (NaN if there were none)."""
 
     def __init__(self, threshold: float = 0.5, max_area_fraction: float = 0.01, min_covered: float = 0.5):
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"threshold must be between 0 and 1 (exclusive); got {threshold}")
         self.threshold, self.max_area_fraction, self.min_covered = threshold, max_area_fraction, min_covered
         self.reset()
 
