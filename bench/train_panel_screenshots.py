@@ -4,7 +4,7 @@
     DISPLAY=:98 .venv/bin/python bench/train_panel_screenshots.py --out docs/screenshots
 
 Trains the NumPy engine and its torch twin on demo MNIST (a couple of minutes on
-2 cores) and writes train_running.png, train_finished.png, train_confusion.png
+2 cores) and writes train_running.png, train_finished.png, train_confusion.png,
 train_dock.png and train_compare.png.
 """
 

@@ -59,12 +59,18 @@ class ConfusionMatrixView(pg.PlotWidget):
         self.image.setImage(rates.T, levels=(0.0, 1.0))  # ImageItem's first axis is x
         self._set_ticks(report.class_names)
         self._add_counts(report.matrix, rates)
-        set_title(
-            self.getPlotItem(),
-            f"Confusion matrix · {report.split} · {report.items} items · "
-            f"accuracy {report.accuracy:.1%}")
-        size = len(report.class_names)
-        self.getPlotItem().setRange(xRange=(0, size), yRange=(0, size), padding=0.02)
+        set_title(self.getPlotItem(), f"{report.split} · {report.items} items · "
+                                      f"accuracy {report.accuracy:.1%}")
+        self._fit()
+
+    def _fit(self) -> None:
+        if getattr(self, "report", None) is not None:  # resizeEvent comes during __init__ too
+            size = len(self.report.class_names)
+            self.getPlotItem().setRange(xRange=(0, size), yRange=(0, size), padding=0.02)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit()  # the aspect is locked and the mouse off: keep the whole matrix in view
 
     def _set_ticks(self, class_names: list[str]) -> None:
         ticks = [[(index + 0.5, name) for index, name in enumerate(class_names)]]

@@ -19,6 +19,7 @@ from gui.train.plot_style import add_legend, set_title, style_plot
 from gui.train.series import ExponentialMovingAverage, GrowingSeries
 
 REDRAW_INTERVAL_MS = 100
+SIDE_BY_SIDE_ASPECT = 1.5  # width / height above which the two plots sit side by side
 METRIC_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -62,7 +63,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
         """Plots side by side in a wide, short area (a bottom dock), stacked otherwise."""
         super().resizeEvent(event)
-        wide = self.width() > 2 * self.height()
+        wide = self.width() > SIDE_BY_SIDE_ASPECT * self.height()
         if wide != getattr(self, "side_by_side", wide):  # also called during construction
             self.side_by_side = wide
             self.ci.removeItem(self.metric_plot)

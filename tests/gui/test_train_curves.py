@@ -73,3 +73,24 @@ def test_plots_sit_side_by_side_in_a_wide_short_dock(qtbot):
     curves.resize(600, 800)
     qtbot.waitUntil(lambda: not curves.side_by_side, timeout=2000)
     assert set(curves.ci.items) == {curves.loss_plot, curves.metric_plot}
+
+
+def test_confusion_matrix_shows_counts_and_class_names(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from core.reports import ConfusionReport
+    from gui.train.confusion import ConfusionMatrixView
+
+    view = ConfusionMatrixView()
+    qtbot.addWidget(view)
+    view.resize(500, 500)
+    matrix = np.array([[5, 1, 0], [0, 4, 0], [2, 0, 3]])
+    view.set_report(ConfusionReport(matrix, ["cat", "dog", "bird"], "val", 15))
+
+    assert view.image.image.shape == (3, 3)
+    assert sorted(label.toPlainText() for label in view._labels) == ["1", "2", "3", "4", "5"]
+    ticks = view.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert [name for _, name in ticks] == ["cat", "dog", "bird"]
+    assert "accuracy 80.0%" in view.getPlotItem().titleLabel.text
+    image = QImage(str(view.save_png(tmp_path / "confusion.png")))
+    assert not image.isNull() and image.width() >= 800
