@@ -35,6 +35,8 @@ class CompareRunsWidget(QWidget):
         self._items: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.run_list = QListWidget()
         self.run_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.run_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # full path in the tooltip
+        self.run_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_button = QPushButton("Add run…")
         self.remove_button = QPushButton("Remove")
         self.save_button = QPushButton("Save PNG…")
