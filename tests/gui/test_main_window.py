@@ -239,3 +239,23 @@ def test_dropping_a_folder_opens_it_and_remembers_it(make_window, qtbot, tmp_pat
     with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
         box.activated.emit(box.findText("Folder: pets"))
     assert window.dataset.root == str(folder)
+
+
+def test_review_queue_ranks_masks_by_mean_pixel_uncertainty(make_window, qtbot):
+    from core.ranking import mask_uncertainty
+
+    window = make_window("carvana")
+    window.browser.set_split("val")
+    segmenter = FakeSegmenter()
+    with qtbot.waitSignal(window.prediction_shown, timeout=5000):
+        window.prediction.set_predictor("runs/fake-seg", segmenter)
+    window.review.set_ranking("entropy")
+    with qtbot.waitSignal(window.review.scores_ready, timeout=30_000):
+        window.review.start_ranking()
+    queue = window.review.queue
+    assert sorted(queue.tolist()) == sorted(window.dataset.splits["val"].tolist())
+    values = [mask_uncertainty(segmenter.predict(window.dataset[int(i)].image)) for i in queue]
+    assert values == sorted(values, reverse=True)
+    window.review.next()
+    assert window.current_item == int(queue[0])
+    assert window.prediction_panel.pages.currentIndex() == 2  # mask statistics
