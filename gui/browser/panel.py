@@ -80,6 +80,13 @@ class BrowserPanel(QWidget):
         return self.model.dataset
 
     def set_dataset(self, dataset) -> None:
+        labelled = dataset is not None and dataset.kind == "classification"
+        label_row = self.sort_box.findData("label")
+        self.sort_box.model().item(label_row).setEnabled(labelled)  # masks have no class order
+        if not labelled and self.sort_key == "label":
+            self.sort_box.blockSignals(True)
+            self.set_sort_key("name")
+            self.sort_box.blockSignals(False)
         self.model.set_dataset(dataset)
         self.split_box.blockSignals(True)
         self.split_box.clear()
