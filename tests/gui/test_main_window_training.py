@@ -34,7 +34,7 @@ def test_train_watch_learn_and_stop(window, qtbot):
     qtbot.waitUntil(lambda: window.current_item == 5)
     heartbeat = UIHeartbeat(parent=window)
     with qtbot.waitSignal(panel.run_started, timeout=30_000) as started:
-        panel.start_training({"engine": "torch", "epochs": 40, "limit": 64, "batch_size": 16,
+        panel.start_training({"engine": "torch", "epochs": 500, "limit": 64, "batch_size": 16,
                               "demo_size": 160, "augment": False})
     run_dir = started.args[0]
     assert window.training.training_run == run_dir and not window.actions.train.isEnabled()
