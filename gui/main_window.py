@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.current_sample = None
         self.current_prediction: np.ndarray | None = None
         self.error_box: QMessageBox | None = None
+        self.export_dialog = None
         self.source = DatasetSource(demo_size, self)
         self.prediction = PredictionService(parent=self)
         self._build_panels()
@@ -373,6 +374,8 @@ class MainWindow(QMainWindow):
         """Stop background work and wait for it (closing, tests)."""
         if self.train_panel is not None:
             self.train_panel.shutdown()
+        if self.export_dialog is not None and hasattr(self.export_dialog, "shutdown"):
+            self.export_dialog.shutdown()
         self.review.stop()
         self.browser.shutdown()
         self.prediction.wait()

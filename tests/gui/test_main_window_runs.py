@@ -108,3 +108,15 @@ def test_choosing_a_model_order_ranks_the_images(window, qtbot, runs):
     assert sorted(order.tolist()) == sorted(window.dataset.splits["test"].tolist())
     errors = window.browser.model.scores["error"][order]
     assert np.all(np.diff(errors) <= 1e-9), "worst first"
+
+
+def test_export_model_opens_the_dialog_for_the_current_run(window, qtbot, runs):
+    window.actions.export_model.trigger()  # no model yet: says so, opens nothing
+    assert "no model to export" in window.error_box.text()
+    assert window.export_dialog is None
+    with qtbot.waitSignal(window.prediction_shown, timeout=30_000):
+        window.open_run(runs["torch"])
+    window.actions.export_model.trigger()
+    dialog = window.export_dialog
+    assert dialog.isVisible() and dialog.run_dir == runs["torch"]
+    assert dialog.dataset is window.dataset
