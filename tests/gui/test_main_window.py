@@ -259,3 +259,21 @@ def test_review_queue_ranks_masks_by_mean_pixel_uncertainty(make_window, qtbot):
     window.review.next()
     assert window.current_item == int(queue[0])
     assert window.prediction_panel.pages.currentIndex() == 2  # mask statistics
+
+
+def test_annotate_tab_follows_the_image_and_retrains_on_corrections(make_window, qtbot):
+    window = make_window("carvana")
+    with qtbot.waitSignal(window.prediction_shown, timeout=5000):
+        window.prediction.set_predictor("runs/fake-seg", FakeSegmenter())
+    editor = window.editor
+    window.tabs.setCurrentIndex(1)
+    assert editor.item_id == window.current_sample.item_id
+    np.testing.assert_allclose(editor.prediction, FakeSegmenter().predict(window.current_sample.image))
+    with qtbot.waitSignal(window.prediction_shown, timeout=5000):
+        choose(qtbot, window, 3)
+    assert editor.item_id == window.dataset.item_id(3)
+    started = []
+    window.training.start = started.append
+    editor.train_on_corrections_requested.emit("/masks")
+    assert started == [{"mask_overrides": "/masks", "changed_pixel_weight": 3.0, "epochs": 3,
+                        "init_from": "runs/fake-seg"}]
