@@ -40,12 +40,16 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--demo-size", type=int, default=120, help="demo cars to generate")
     parser.add_argument("--up-modes", default="transpose,bilinear,nearest")
+    parser.add_argument("--skip-up-modes", action="store_true")
+    parser.add_argument("--skip-cifar", action="store_true")
     parser.add_argument("--unet-run", help="reuse a trained U-Net run instead of training")
     parser.add_argument("--cifar-run", help="reuse a trained CIFAR run instead of training")
     parser.add_argument("--cifar-demo-size", type=int, default=2000)
     parser.add_argument("--calib", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=7, help="latency samples per engine")
+    parser.add_argument("--no-rewrite", action="store_true",
+                        help="export ConvTranspose as is (see core/export/rewrite.py)")
     parser.add_argument("--keep", help="train and export into this folder (kept) instead of a temporary one")
     parser.add_argument("--quick", action="store_true", help="tiny settings: a smoke run")
     return parser.parse_args()
@@ -61,7 +65,8 @@ def train_run(folder: Path, **config) -> str:
 
 def export(run_dir: str, args: argparse.Namespace, out: Path) -> dict:
     options = ExportOptions(quantize="int8", calib=args.calib, out=str(out), threads=args.threads,
-                            repeats=args.repeats, large_repeats=args.repeats, eval_limit=500)
+                            repeats=args.repeats, large_repeats=args.repeats, eval_limit=500,
+                            rewrite=not args.no_rewrite)
     return export_run(run_dir, options)
 
 
@@ -89,6 +94,7 @@ def up_mode_rows(args: argparse.Namespace, folder: Path) -> list[dict]:
     from core.export import measure
     from core.export.onnx_export import export_onnx
     from core.export.quantize import TrainingSplitReader, quantize_int8
+    from core.export.rewrite import int8_friendly
     from core.models import create_model
     from core.training.loaders import make_preprocess
 
@@ -96,18 +102,25 @@ def up_mode_rows(args: argparse.Namespace, folder: Path) -> list[dict]:
     preprocess = make_preprocess("carvana", dataset, None)
     example = preprocess(dataset[int(dataset.splits["train"][0])].image)[None]
     large = np.random.default_rng(0).normal(size=(1, 3, *measure.LARGE_SIZE)).astype(np.float32)
+    variants = [(mode, False) for mode in args.up_modes.split(",")]
+    if "transpose" in args.up_modes:
+        variants.insert(1, ("transpose", True))
     rows = []
-    for mode in args.up_modes.split(","):
-        fp32_path, int8_path = folder / f"{mode}.onnx", folder / f"{mode}.int8.onnx"
-        export_onnx(create_model("unet", up_mode=mode).eval(), example, fp32_path,
-                    dynamic_size=True, metadata={"kind": "segmentation"})
+    for mode, rewrite in variants:
+        name = f"{mode}{' as 1x1 conv + DepthToSpace' if rewrite else ''}"
+        slug = f"{mode}-rewritten" if rewrite else mode
+        fp32_path, int8_path = folder / f"{slug}.onnx", folder / f"{slug}.int8.onnx"
+        model = create_model("unet", up_mode=mode).eval()
+        if rewrite:
+            model, _ = int8_friendly(model)
+        export_onnx(model, example, fp32_path, dynamic_size=True, metadata={"kind": "segmentation"})
         quantize_int8(fp32_path, int8_path, TrainingSplitReader(dataset, preprocess, 16))
-        sessions = {name: _session(path, args.threads) for name, path in
+        sessions = {precision: _session(path, args.threads) for precision, path in
                     (("fp32", fp32_path), ("int8", int8_path))}
         times = measure.median_latency_ms(
-            {name: (lambda s=session: s.run(None, {"image": large})) for name, session in sessions.items()},
-            args.repeats)
-        rows.append({"up_mode": mode, "fp32 ms": times["fp32"], "int8 ms": times["int8"],
+            {precision: (lambda s=session: s.run(None, {"image": large}))
+             for precision, session in sessions.items()}, args.repeats)
+        rows.append({"up_mode": name, "fp32 ms": times["fp32"], "int8 ms": times["int8"],
                      "int8/fp32 x": times["fp32"] / times["int8"]})
     return rows
 
@@ -157,10 +170,12 @@ def main() -> int:
         print_table(f"U-Net at 640x960, {args.threads} threads (torch and ONNX Runtime), "
                     "median ms per image; targets: int8/fp32 >= 2, int8/torch >= 4, size ~4, "
                     "dice drop <= 0.01", [unet_row(args, Path(folder))])
-        print_table("U-Net up-sampling modes at 640x960 (ONNX Runtime only, same calibration)",
-                    up_mode_rows(args, Path(folder)))
-        print_table("Classification (held-out split); target: int8 accuracy drop <= 0.5 points",
-                    [cifar_row(args, Path(folder))])
+        if not args.skip_up_modes:
+            print_table("U-Net up-sampling modes at 640x960 (ONNX Runtime only, same calibration)",
+                        up_mode_rows(args, Path(folder)))
+        if not args.skip_cifar:
+            print_table("Classification (held-out split); target: int8 accuracy drop <= 0.5 points",
+                        [cifar_row(args, Path(folder))])
     return 0
 
 

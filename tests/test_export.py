@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from core.errors import RunError
@@ -102,6 +103,9 @@ def test_segmentation_export_has_dynamic_size_and_int8_dice_within_budget(unet_r
     assert abs(report["metrics"]["difference"]["dice"]) <= 0.01
     assert set(report["metrics"]["int8"]) == {"dice", "iou"}
     assert report["latency_ms"]["640x960"]["input"] == [3, 640, 960]
+    assert report["rewrites"] == {"conv_transpose_as_pixel_shuffle": 2}  # one per decoder level
+    operators = {node.op_type for node in onnx.load(str(tmp_path / "cars.fp32.onnx")).graph.node}
+    assert "DepthToSpace" in operators and "ConvTranspose" not in operators
 
     from core.inference import Predictor
 
@@ -116,6 +120,23 @@ def test_segmentation_export_has_dynamic_size_and_int8_dice_within_budget(unet_r
     mask = OnnxPredictor(out).predict(image)
     assert mask.shape == image.shape[:2] and mask.dtype == np.float32
     assert 0.0 <= mask.min() and mask.max() <= 1.0
+
+
+def test_conv_transpose_rewrite_is_exact_and_leaves_the_model_alone():
+    import torch
+
+    from core.export.rewrite import int8_friendly
+    from core.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("unet", base_width=4, depth=3).eval()
+    rewritten, replaced = int8_friendly(model)
+    assert replaced == 3
+    assert sum(isinstance(m, torch.nn.ConvTranspose2d) for m in model.modules()) == 3
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in rewritten.modules())
+    batch = torch.randn(2, 3, 40, 56)
+    with torch.inference_mode():
+        torch.testing.assert_close(rewritten(batch), model(batch), atol=1e-5, rtol=1e-5)
 
 
 def test_calibration_reads_only_the_training_split(lenet_run, lenet_export, tmp_path):

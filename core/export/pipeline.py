@@ -44,6 +44,7 @@ class ExportOptions:
     repeats: int = 10             # latency samples per engine at the working size
     large_repeats: int = 3        # ... and at 640x960 (segmentation; torch eager takes ~1 s there)
     weights: str = "model"        # model (latest epoch) | best
+    rewrite: bool = True          # exact int8-friendly rewrites (core/export/rewrite.py)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -117,7 +118,13 @@ class _ExportJob:
         self.stage("export", "exporting to ONNX (float32)")
         built = {"onnx_fp32": folder / "fp32.onnx"}
         example = self.heldout.inputs[0][None]
-        export_onnx(self.source.torch_model, example, built["onnx_fp32"],
+        model = self.source.torch_model
+        if self.options.rewrite:
+            from core.export.rewrite import int8_friendly
+
+            model, replaced = int8_friendly(model)
+            self.report["rewrites"] = {"conv_transpose_as_pixel_shuffle": replaced}
+        export_onnx(model, example, built["onnx_fp32"],
                     dynamic_size=self.source.kind == "segmentation", metadata=self.source.metadata())
         self.fp32 = OnnxPredictor(built["onnx_fp32"], threads=self.options.threads)
         self.stage("check", "comparing ONNX Runtime with the run's own engine")
