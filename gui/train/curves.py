@@ -115,6 +115,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         for series in self._series.values():
             series.clear()
         self._ema.reset()
+        self.loss_plot.enableAutoRange(x=True)  # until the run says how many epochs it has
         set_title(self.metric_plot, "Validation metric")
         self._dirty = set(self._series)
         self.flush()
@@ -127,6 +128,10 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             if series is not None:
                 self._curves[name].setData(series.x, series.y)
         self._dirty.clear()
+
+    def set_epoch_span(self, num_epochs: int) -> None:
+        """Fix the x axis to the whole run: progress is visible, and axes need no redraw per point."""
+        self.loss_plot.setXRange(0.0, float(max(1, num_epochs)), padding=0.02)  # disables x auto-range
 
     def metric_names(self) -> list[str]:
         return [n.split(":", 1)[1] for n in self._series if n.startswith("metric:")]

@@ -301,6 +301,7 @@ class TrainPanel(QWidget):
             self._last_run_dir = event.run_dir
             self._batches_per_epoch = max(1, event.batches_per_epoch)
             self.progress.start(event.num_epochs)
+            self.curves.set_epoch_span(event.num_epochs)
             self._append_log(f"Training on {event.device}: {event.num_epochs} epochs of "
                              f"{event.batches_per_epoch} batches")
             self.run_started.emit(event.run_dir)

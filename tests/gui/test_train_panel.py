@@ -98,6 +98,8 @@ def test_scripted_run_fills_curves_log_and_signals(make_panel, qtbot):
     assert list(panel.curves.curve_data("train_loss")[1]) == [1.0, 0.5]
     assert np.allclose(panel.curves.curve_data("metric:accuracy")[1], [0.5, 0.75])
     assert run_dir in panel.log.toPlainText() and "epoch 2/2" in panel.log.toPlainText()
+    x_low, x_high = panel.curves.metric_plot.viewRange()[0]
+    assert x_low < 0.0 and 2.0 < x_high < 2.1, "the x axis spans the whole run, shared by both plots"
     assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
 
 
