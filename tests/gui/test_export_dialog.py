@@ -101,3 +101,17 @@ def test_mask_disagreement_marks_exactly_the_differing_pixels(qtbot):
     np.testing.assert_array_equal(view.composite, composite)
     assert tuple(composite[5, 5]) == FLOAT_ONLY and tuple(composite[6, 11]) == INT8_ONLY
     assert tuple(composite[0, 0]) == (55, 55, 55)  # untouched pixels are only dimmed
+
+
+def test_a_bad_run_shows_the_error_in_one_line(qtbot, isolated_settings, tmp_path):
+    from gui.export.dialog import ExportDialog
+
+    missing = tmp_path / "no-such-run"
+    widget = ExportDialog(str(missing))
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.export_failed, timeout=30_000) as blocker:
+        widget.start_export()
+    widget.shutdown()
+    assert blocker.args[0] == f"{missing}: run directory does not exist"
+    assert widget.stage_label.text() == f"Failed: {missing}: run directory does not exist"
+    assert widget.export_button.isEnabled() and widget.table.rowCount() == 0
