@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean check-qt
+.PHONY: run test setup bench bench-long clean check-qt
 
 run: setup check-qt
 	$(PY) main.py
@@ -26,8 +26,15 @@ check-qt: setup
 	@$(PY) -m gui.qt_check
 
 # Benchmarks print tables with ratios against a reference measured in the same run.
+# Figures and commands are recorded in docs/ (see README.md, "Measured").
+BENCHES := data_loading numpy_cnn trainer export annotation train_panel gui
 bench: setup
-	for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	for name in $(BENCHES); do echo "== bench/$$name.py"; \
+		QT_QPA_PLATFORM=offscreen $(PY) bench/$$name.py || exit 1; done
+
+# Trains each U-Net up-sampling mode and quantizes it: about 30 minutes on 2 cores.
+bench-long: setup
+	$(PY) bench/unet_up_modes.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
