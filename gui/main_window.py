@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self._refresh_recent_menu()
         self.setAcceptDrops(True)
         self.drop_opener = DropOpener(self.open_path)
-        self.resize(1500, 920)
+        self._fit_default_size()
         self._restore_layout()
         self.actions.stop.setEnabled(False)
 
@@ -96,6 +96,14 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks[1], self.docks[2])
         self.tabifyDockWidget(self.docks[2], self.docks[3])
         self.docks[1].raise_()
+
+    def _fit_default_size(self) -> None:
+        """1500x920 where the screen allows, never larger than the screen's free area."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1500, 920
+        if screen is not None and screen.width() > 0:
+            width, height = min(width, screen.width()), min(height, screen.height())
+        self.resize(width, height)
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks[0], self.docks[1]], [340, 400], Qt.Orientation.Horizontal)
