@@ -42,14 +42,15 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--up-modes", default="transpose,bilinear,nearest")
     parser.add_argument("--skip-up-modes", action="store_true")
     parser.add_argument("--skip-cifar", action="store_true")
+    parser.add_argument("--skip-unet", action="store_true")
     parser.add_argument("--unet-run", help="reuse a trained U-Net run instead of training")
     parser.add_argument("--cifar-run", help="reuse a trained CIFAR run instead of training")
     parser.add_argument("--cifar-demo-size", type=int, default=2000)
     parser.add_argument("--calib", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=7, help="latency samples per engine")
-    parser.add_argument("--no-rewrite", action="store_true",
-                        help="export ConvTranspose as is (see core/export/rewrite.py)")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="export ConvTranspose as 1x1 conv + DepthToSpace (core/export/rewrite.py)")
     parser.add_argument("--keep", help="train and export into this folder (kept) instead of a temporary one")
     parser.add_argument("--quick", action="store_true", help="tiny settings: a smoke run")
     return parser.parse_args()
@@ -66,7 +67,7 @@ def train_run(folder: Path, **config) -> str:
 def export(run_dir: str, args: argparse.Namespace, out: Path) -> dict:
     options = ExportOptions(quantize="int8", calib=args.calib, out=str(out), threads=args.threads,
                             repeats=args.repeats, large_repeats=args.repeats, eval_limit=500,
-                            rewrite=not args.no_rewrite)
+                            rewrite=args.rewrite)
     return export_run(run_dir, options)
 
 
@@ -87,7 +88,8 @@ def unet_row(args: argparse.Namespace, folder: Path) -> dict:
 
 def up_mode_rows(args: argparse.Namespace, folder: Path) -> list[dict]:
     """Latency only: each up-sampling mode's U-Net (same width and depth, untrained weights:
-    speed does not depend on them) exported and quantized exactly as core.export does."""
+    speed does not depend on them) exported and quantized as core.export does, then every
+    session timed in one interleaved loop so the rows compare with each other."""
     import numpy as np
 
     from core.data import demo_dataset
@@ -105,7 +107,7 @@ def up_mode_rows(args: argparse.Namespace, folder: Path) -> list[dict]:
     variants = [(mode, False) for mode in args.up_modes.split(",")]
     if "transpose" in args.up_modes:
         variants.insert(1, ("transpose", True))
-    rows = []
+    calls = {}
     for mode, rewrite in variants:
         name = f"{mode}{' as 1x1 conv + DepthToSpace' if rewrite else ''}"
         slug = f"{mode}-rewritten" if rewrite else mode
@@ -115,14 +117,13 @@ def up_mode_rows(args: argparse.Namespace, folder: Path) -> list[dict]:
             model, _ = int8_friendly(model)
         export_onnx(model, example, fp32_path, dynamic_size=True, metadata={"kind": "segmentation"})
         quantize_int8(fp32_path, int8_path, TrainingSplitReader(dataset, preprocess, 16))
-        sessions = {precision: _session(path, args.threads) for precision, path in
-                    (("fp32", fp32_path), ("int8", int8_path))}
-        times = measure.median_latency_ms(
-            {precision: (lambda s=session: s.run(None, {"image": large}))
-             for precision, session in sessions.items()}, args.repeats)
-        rows.append({"up_mode": name, "fp32 ms": times["fp32"], "int8 ms": times["int8"],
-                     "int8/fp32 x": times["fp32"] / times["int8"]})
-    return rows
+        for precision, path in (("fp32", fp32_path), ("int8", int8_path)):
+            session = _session(path, args.threads)
+            calls[(name, precision)] = lambda s=session: s.run(None, {"image": large})
+    times = measure.median_latency_ms(calls, args.repeats)  # all variants interleaved
+    names = list(dict.fromkeys(name for name, _ in calls))
+    return [{"up_mode": name, "fp32 ms": times[(name, "fp32")], "int8 ms": times[(name, "int8")],
+             "int8/fp32 x": times[(name, "fp32")] / times[(name, "int8")]} for name in names]
 
 
 def _session(path: Path, threads: int):
@@ -167,9 +168,10 @@ def main() -> int:
         args.epochs, args.demo_size, args.cifar_demo_size, args.repeats = 1, 48, 400, 2
     with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
         folder = args.keep or folder
-        print_table(f"U-Net at 640x960, {args.threads} threads (torch and ONNX Runtime), "
-                    "median ms per image; targets: int8/fp32 >= 2, int8/torch >= 4, size ~4, "
-                    "dice drop <= 0.01", [unet_row(args, Path(folder))])
+        if not args.skip_unet:
+            print_table(f"U-Net at 640x960, {args.threads} threads (torch and ONNX Runtime), "
+                        "median ms per image; targets: int8/fp32 >= 2, int8/torch >= 4, size ~4, "
+                        "dice drop <= 0.01", [unet_row(args, Path(folder))])
         if not args.skip_up_modes:
             print_table("U-Net up-sampling modes at 640x960 (ONNX Runtime only, same calibration)",
                         up_mode_rows(args, Path(folder)))

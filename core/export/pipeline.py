@@ -44,7 +44,7 @@ class ExportOptions:
     repeats: int = 10             # latency samples per engine at the working size
     large_repeats: int = 3        # ... and at 640x960 (segmentation; torch eager takes ~1 s there)
     weights: str = "model"        # model (latest epoch) | best
-    rewrite: bool = True          # exact int8-friendly rewrites (core/export/rewrite.py)
+    rewrite: bool = False         # ConvTranspose -> 1x1 conv + DepthToSpace (core/export/rewrite.py)
     seed: int = 0
 
     def __post_init__(self) -> None:
