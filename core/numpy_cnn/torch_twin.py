@@ -1,7 +1,7 @@
 """``to_torch(model)``: the same network as a torch ``nn.Sequential``, weights copied.
 
-Used to prove the NumPy gradients against autograd and to export NumPy runs
-to ONNX. Layouts already match torch (NCHW, conv (out, in, kh, kw), dense
+Used to prove the NumPy gradients against autograd, to export NumPy runs
+to ONNX, and to start either engine from the other's weights (``init_from``). Layouts already match torch (NCHW, conv (out, in, kh, kw), dense
 (out, in), flatten in C, H, W order), so every array copies as is.
 """
 
@@ -65,3 +65,28 @@ def from_torch(model: Sequential, twin: Any) -> None:
         for store in (layer.params, layer.buffers):
             for key in store:
                 store[key][...] = getattr(module, key).detach().cpu().numpy()
+
+
+def load_torch_state(model: Sequential, state_dict: dict[str, Any], source: Any = "torch weights") -> None:
+    """Load a torch ``lenet`` state_dict (model.pt/init.pt) into the NumPy ``model``, in place.
+
+    The twin of ``model`` takes the state_dict strictly, so a different
+    architecture is a RunError naming ``source`` rather than silent garbage.
+    """
+    from core.errors import RunError
+
+    twin = to_torch(model)
+    try:
+        twin.load_state_dict(state_dict)
+    except RuntimeError as error:
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        raise RunError(source, "weights do not fit the numpy model (different architecture): "
+                       + (lines[1] if len(lines) > 1 else lines[0])) from None
+    from_torch(model, twin)
+
+
+def torch_state_from_numpy_file(path: Any) -> dict[str, Any]:
+    """A NumPy ``.npz`` model file as the state_dict of its torch twin (keys ``0.weight``...)."""
+    from core.numpy_cnn.serialize import load_model
+
+    return to_torch(load_model(path)).state_dict()

@@ -2,7 +2,8 @@
 
 Same events and run directory as the torch trainer, so the CLI and the GUI
 cannot tell the engines apart: config.json, metrics.jsonl (one line per
-epoch), model.npz rewritten at every epoch end, best.npz, summary.json.
+epoch), model.npz rewritten at every epoch end, best.npz, summary.json, and
+init.npz (the starting weights, fresh runs only).
 
 Progress bars belong to the caller (the CLI draws one from BatchEnd events).
 Cancel is checked between batches. A NaN/inf loss stops the run as "failed"
@@ -41,6 +42,7 @@ PREVIEW_COUNT = 4
 MAX_SHIFT = 2          # pixels of random translation when config.augment is on
 EVAL_BATCH = 500
 DEVICE = "cpu (NumPy)"
+INIT = "init.npz"           # the weights a fresh run starts from
 
 
 class NonFiniteLoss(TrainingError):
@@ -99,7 +101,7 @@ class NumpyRun:
         except ValueError as error:
             raise TrainingError(str(error)) from None
         if config.init_from:
-            load_weights_into(model, _weights_file(config.init_from))
+            _load_init(model, _weights_file(config.init_from))
         params = [param for _, param, _ in model.named_params()]
         optimizer = build_optimizer(config.optimizer, params, config.lr, config.weight_decay)
         steps_per_epoch = batch_count(len(train), config.batch_size)
@@ -129,14 +131,27 @@ def _load_dataset(config: TrainConfig):
 
 
 def _weights_file(path: str) -> Path:
-    """A numpy run directory (its best.npz, else model.npz) or an .npz file."""
+    """A run directory (its best.npz, else model.npz; a torch lenet run's best.pt,
+    else model.pt) or a weights file: .npz, or a torch .pt such as init.pt."""
     path = Path(path)
     if path.is_dir():
-        for name in ("best.npz", "model.npz"):
+        for name in ("best.npz", "model.npz", "best.pt", "model.pt"):
             if (path / name).is_file():
                 return path / name
-        raise RunError(path, "no best.npz or model.npz to start from (is it a numpy run?)")
+        raise RunError(path, "no best.npz or model.npz (or torch best.pt/model.pt) to start from")
     return path
+
+
+def _load_init(model: Sequential, path: Path) -> None:
+    """NumPy weights as they are; torch weights (.pt) of the twin ``lenet`` converted."""
+    if path.suffix != ".pt":
+        load_weights_into(model, path)
+        return
+    from core.numpy_cnn.torch_twin import load_torch_state
+    from core.training.checkpoint import load
+
+    payload = load(path)
+    load_torch_state(model, payload.get("state_dict", payload.get("model")), path)
 
 
 def evaluate(model: Sequential, split: SplitArrays, cancel: CancelToken | None = None,
@@ -174,6 +189,8 @@ class NumpyTrainer:
         record = self.run_setup.config_record
         if self.config.resume:
             self._restore()
+        else:  # the starting point, to compare with a twin run (see to_torch)
+            save_model(self.model, self.run_dir.file(INIT))
         self.run_dir.truncate_metrics(self.epochs_done)  # a fresh run into an old folder starts afresh
         self.run_dir.write_config(record)
         batches = batch_count(len(self.run_setup.train), self.config.batch_size)

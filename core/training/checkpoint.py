@@ -2,6 +2,7 @@
 ``--resume`` continue exactly where a run stopped.
 
     model.pt       {"state_dict", "meta"}   latest weights, rewritten every epoch
+    init.pt        same, the weights the run started from (fresh runs only)
     best.pt        same, for the best validation epoch
     checkpoint.pt  model + optimiser + schedule + epoch + RNG states + best metric
 
@@ -21,6 +22,7 @@ from core.atomic import atomic_open
 from core.errors import RunError
 
 MODEL = "model.pt"
+INIT = "init.pt"
 BEST = "best.pt"
 CHECKPOINT = "checkpoint.pt"
 
@@ -97,9 +99,18 @@ def load(path: str | Path) -> dict[str, Any]:
 
 
 def load_weights_into(model, path: str | Path) -> None:
-    """Load model.pt/best.pt/checkpoint.pt weights into ``model``; mismatches name the file."""
-    payload = load(path)
-    state = payload.get("state_dict", payload.get("model"))
+    """Load model.pt/best.pt/checkpoint.pt weights into ``model``; mismatches name the file.
+
+    A NumPy engine ``.npz`` (e.g. a numpy run's init.npz) goes through its torch
+    twin, so the torch ``lenet`` can start from exactly the NumPy net's weights.
+    """
+    if Path(path).suffix == ".npz":
+        from core.numpy_cnn.torch_twin import torch_state_from_numpy_file
+
+        state = torch_state_from_numpy_file(path)
+    else:
+        payload = load(path)
+        state = payload.get("state_dict", payload.get("model"))
     try:
         unwrap(model).load_state_dict(state)
     except RuntimeError as error:

@@ -228,11 +228,12 @@ def _step(config, model_name, model_options, kind, outputs, device, distributed,
 
 
 def _weights_file(path: str) -> Path:
-    """A run directory (its best.pt, else model.pt) or a .pt file."""
+    """A run directory (its best.pt, else model.pt; a numpy run's best.npz, else
+    model.npz) or a weights file: .pt, or a NumPy engine .npz such as init.npz."""
     path = Path(path)
     if path.is_dir():
-        for name in (checkpoint.BEST, checkpoint.MODEL):
+        for name in (checkpoint.BEST, checkpoint.MODEL, "best.npz", "model.npz"):
             if (path / name).is_file():
                 return path / name
-        raise RunError(path, "no best.pt or model.pt to start from")
+        raise RunError(path, "no best.pt or model.pt (or numpy best.npz/model.npz) to start from")
     return path

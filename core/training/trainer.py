@@ -2,7 +2,8 @@
 
 One loop for classification and segmentation. It emits the shared events,
 checks ``cancel`` between batches, writes the run directory every epoch
-(model.pt, best.pt, checkpoint.pt, metrics.jsonl) and summary.json at the end.
+(model.pt, best.pt, checkpoint.pt, metrics.jsonl) and summary.json at the end;
+a fresh run first writes init.pt, the weights it starts from.
 
 Failures: a NaN/inf loss, or any other exception, emits ``RunEnded("failed")``
 with a one-line message, writes summary.json, then raises (NaN as
@@ -99,6 +100,9 @@ class Trainer:
         if setup.config.resume:
             self._restore(checkpoint.load(self.run_dir.file(checkpoint.CHECKPOINT)))
             self.run_dir.truncate_metrics(self.epochs_done)
+        elif self.run_dir.writable:  # the starting point, to compare with a twin run
+            checkpoint.save_weights(self.run_dir.file(checkpoint.INIT), setup.step.model,
+                                    {**setup.weights_meta, "epoch": 0})
         self.run_dir.write_config(setup.config_record)
         self.emit(RunStarted(str(self.run_dir.path), setup.config_record, setup.config.epochs,
                              len(setup.train_loader), device_name(setup)))
