@@ -75,12 +75,14 @@ def quantize_int8(fp32_path: str | Path, int8_path: str | Path, reader: Calibrat
 
 
 def _pre_process(source: Path, target: Path) -> None:
-    """ORT's recommended pre-processing; symbolic shape inference gives up on some
-    dynamic-size graphs (padding to a multiple of 2^depth), ONNX's own inference then does."""
-    try:
-        quant_pre_process(str(source), str(target), auto_merge=True)
-    except Exception:  # noqa: BLE001 - ORT raises a bare Exception("Incomplete symbolic shape inference")
-        quant_pre_process(str(source), str(target), skip_symbolic_shape=True)
+    """ORT's recommended pre-processing, without its symbolic shape inference.
+
+    Symbolic inference is for transformer-style dynamic shapes; ONNX's own shape
+    inference covers these CNNs. It also gives up on the U-Net's pad-to-2^depth
+    graph and then dumps ``sym_shape_infer_temp.onnx`` plus a uuid-named ``.data``
+    file into the current directory, which a desktop app must never do.
+    """
+    quant_pre_process(str(source), str(target), skip_symbolic_shape=True)
 
 
 @contextlib.contextmanager
