@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
                                QTabWidget, QWidget)
 
 from gui import integrations
+from gui.browser.edit_marks import link_editor, sync_edit_marks
 from gui.browser.panel import BrowserPanel
 from gui.data_source import DEMO_CHOICES, DataChoice, DatasetSource
 from gui.inspector.panel import InspectorPanel
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self._update_editor())
         if self.editor is not None:
             self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
+            link_editor(self.editor, self.browser)  # badges on edited thumbnails
         self.training.running_changed.connect(self._on_training_running)
         self.training.status.connect(self.statusBar().showMessage)
 
@@ -194,6 +196,8 @@ class MainWindow(QMainWindow):
         if dataset.kind != "segmentation":
             self.tabs.setCurrentIndex(0)
         self.browser.set_dataset(dataset)
+        if self.editor is not None and dataset.kind == "segmentation":
+            sync_edit_marks(self.editor, self.browser)
         self._on_model_changed(self.prediction.info)
         self._refresh_task_box()
         self.statusBar().showMessage(f"{choice.title}: {len(dataset):,} images, "

@@ -3,7 +3,8 @@
 Rows map to dataset indices through ``order`` (filter and sort happen in
 ``gui.browser.ordering``). Thumbnails are asked for when a row is painted and
 cached as pixmaps (least recently used dropped first), so memory stays bounded
-on large folders and scrolling back is instant.
+on large folders and scrolling back is instant. Images with mask edits from the
+Annotate tab carry a badge (``gui.browser.edit_marks``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from gui.browser.edit_marks import EditMarks, badged_icon
 from gui.browser.thumbnails import ThumbnailLoader
 
 CACHE_ITEMS = 4000
 DATASET_INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
+EDIT_STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # "modified" | "saved" | None
 
 
 class ThumbnailListModel(QAbstractListModel):
@@ -32,6 +35,9 @@ class ThumbnailListModel(QAbstractListModel):
         self._cache: OrderedDict[int, QIcon] = OrderedDict()
         self._labels: np.ndarray = np.zeros(0)
         self.scores: dict[str, np.ndarray] = {}
+        self.marks = EditMarks()
+        self._index_of_id: dict[str, int] | None = None
+        self._badged: dict[int, tuple[QIcon, str, QIcon]] = {}  # item -> (base, state, badged)
         self._placeholder = self._make_placeholder()
 
     # --- feeding ----------------------------------------------------------------
@@ -41,6 +47,8 @@ class ThumbnailListModel(QAbstractListModel):
         self.dataset = dataset
         self._cache.clear()
         self.scores = {}
+        self.marks.clear()
+        self._index_of_id, self._badged = None, {}
         self._labels = known_labels(dataset)
         self.order = np.arange(0 if dataset is None else len(dataset), dtype=np.int64)
         self._row_of = {int(index): row for row, index in enumerate(self.order)}
@@ -57,6 +65,32 @@ class ThumbnailListModel(QAbstractListModel):
         if len(self.order):
             self.dataChanged.emit(self.index(0), self.index(len(self.order) - 1),
                                   [Qt.ItemDataRole.ToolTipRole])
+
+    def mark_edit(self, item_id: str, state: str, path: str | None = None) -> None:
+        """Badge one item's thumbnail: "modified" (unsaved edits) or "saved" (user mask)."""
+        self.marks.set(item_id, state, path)
+        self._rows_changed([self._index_of(item_id)])
+
+    def set_edit_marks(self, marks: dict[str, tuple[str, str | None]]) -> None:
+        """Replace every mark: item id -> (state, mask path or None)."""
+        old = [self._index_of(item_id) for item_id in self.marks.states]
+        self.marks.clear()
+        for item_id, (state, path) in marks.items():
+            self.marks.set(item_id, state, path)
+        self._rows_changed(old + [self._index_of(item_id) for item_id in marks])
+
+    def _index_of(self, item_id: str) -> int | None:
+        if self._index_of_id is None:
+            count = 0 if self.dataset is None else len(self.dataset)
+            self._index_of_id = {self.dataset.item_id(i): i for i in range(count)}
+        return self._index_of_id.get(item_id)
+
+    def _rows_changed(self, items: list[int | None]) -> None:
+        rows = [self._row_of[item] for item in items if item is not None and item in self._row_of]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)),
+                                  [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole,
+                                   Qt.ItemDataRole.ToolTipRole, EDIT_STATE_ROLE])
 
     @property
     def labels(self) -> np.ndarray:
@@ -88,18 +122,30 @@ class ThumbnailListModel(QAbstractListModel):
             return self._tooltip(item)
         if role == DATASET_INDEX_ROLE:
             return item
+        if role == EDIT_STATE_ROLE:
+            return self.marks.state(self.dataset.item_id(item))
         return None
 
     def _pixmap(self, item: int) -> QIcon:
         icon = self._cache.get(item)
         if icon is not None:
             self._cache.move_to_end(item)
-            return icon
-        self.loader.request(item)
-        return self._placeholder
+        else:
+            self.loader.request(item)
+            icon = self._placeholder
+        state = self.marks.state(self.dataset.item_id(item)) if self.marks.states else None
+        return self._badge(item, icon, state) if state else icon
+
+    def _badge(self, item: int, icon: QIcon, state: str) -> QIcon:
+        cached = self._badged.get(item)
+        if cached is None or cached[0] is not icon or cached[1] != state:
+            cached = (icon, state, badged_icon(icon, state, self.thumbnail_size))
+            self._badged[item] = cached
+        return cached[2]
 
     def _caption(self, item: int) -> str:
-        name = self.dataset.item_id(item).rsplit("/", 1)[-1]
+        item_id = self.dataset.item_id(item)
+        name = self.marks.caption_prefix(item_id) + item_id.rsplit("/", 1)[-1]
         label = self._label_name(item)
         return f"{label} · {name}" if label else name  # the class first: it survives eliding
 
@@ -120,7 +166,8 @@ class ThumbnailListModel(QAbstractListModel):
         for key, values in self.scores.items():
             if item < len(values) and not np.isnan(values[item]):
                 lines.append(f"{key}: {values[item]:.3f}")
-        return "\n".join(lines)
+        mark = self.marks.tooltip_line(self.dataset.item_id(item))
+        return "\n".join(lines + ([mark] if mark else []))
 
     def _on_loaded(self, batch: list) -> None:
         rows = []
