@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import CnnLyticalError
 from core.export.pipeline import ExportCancelled, ExportOptions
 from core.training.events import CancelToken
+from gui.thread_job import ThreadJob, describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +44,12 @@ class ExportWorker(QObject):
         except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a crash
             if not isinstance(error, CnnLyticalError):
                 log.error("export failed:\n%s", traceback.format_exc())
-            self.failed.emit(_one_line(error))
+            self.failed.emit(describe_failure(error))
         else:
             self.finished.emit(report)
 
 
-def _one_line(error: BaseException) -> str:
-    if isinstance(error, CnnLyticalError):
-        return str(error)
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
-
-
-class ExportJob(QObject):
+class ExportJob(ThreadJob):
     """One export in its own QThread; the thread quits when the worker reports its end."""
 
     progress = Signal(str, str)
@@ -64,27 +58,8 @@ class ExportJob(QObject):
     cancelled = Signal()
 
     def __init__(self, run_dir: str, options: ExportOptions, parent: QObject | None = None):
-        super().__init__(parent)
-        self.worker = ExportWorker(run_dir, options)
-        self.thread = QThread()
-        self.thread.setObjectName("export")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        for signal in ("finished", "failed", "cancelled"):
-            # direct: quit() is thread-safe, and a UI thread blocked in wait() could not run a queued one
-            getattr(self.worker, signal).connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        ends = ("finished", "failed", "cancelled")
+        super().__init__(ExportWorker(run_dir, options), "export", ends, parent)
+        for signal in ends:
             getattr(self.worker, signal).connect(getattr(self, signal))
         self.worker.progress.connect(self.progress)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.worker.cancel_token.cancel()
-
-    @property
-    def is_running(self) -> bool:
-        return self.thread.isRunning()
-
-    def wait(self, milliseconds: int) -> bool:
-        return self.thread.wait(milliseconds)

@@ -26,7 +26,8 @@ from gui.train.confusion import ConfusionMatrixView
 from gui.train.curves import TrainingCurves
 from gui.train.options import TrainOptionsForm, task_kind
 from gui.train.progress import TrainingProgress
-from gui.train.worker import TrainFunction, TrainingJob, describe_failure
+from gui.thread_job import describe_failure
+from gui.train.worker import TrainFunction, TrainingJob
 from gui.workers import TaskRunner
 
 LOG_LINES = 5000

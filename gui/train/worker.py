@@ -12,11 +12,12 @@ import os
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import CnnLyticalError
 from core.training.config import TrainConfig
 from core.training.events import CancelToken, RunEnded, RunStarted
+from gui.thread_job import ThreadJob, describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,6 @@ def leave_a_core_for_the_ui(engine: str) -> None:
 
     cores = os.cpu_count() or 1
     torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
-
-
-def describe_failure(error: BaseException) -> str:
-    """One line for the user: a core error's own message, else the type and text."""
-    if isinstance(error, CnnLyticalError):
-        return str(error)
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 class TrainingWorker(QObject):
@@ -81,33 +74,13 @@ class TrainingWorker(QObject):
                            self._ended.message)
 
 
-class TrainingJob(QObject):
+class TrainingJob(ThreadJob):
     """One training run in its own QThread; owns the thread until it has finished."""
 
     event_emitted = Signal(object)
     finished = Signal(str, str, str)
 
     def __init__(self, config: TrainConfig, train_function: TrainFunction, parent=None):
-        super().__init__(parent)
-        self.worker = TrainingWorker(config, train_function)
-        self.thread = QThread()
-        self.thread.setObjectName("training")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        super().__init__(TrainingWorker(config, train_function), "training", ("finished",), parent)
         self.worker.event_emitted.connect(self.event_emitted)
-        self.worker.finished.connect(self.thread.quit)
         self.worker.finished.connect(self.finished)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.worker.cancel_token.cancel()
-
-    @property
-    def is_running(self) -> bool:
-        return self.thread.isRunning()
-
-    def wait(self, milliseconds: int) -> bool:
-        """Block until the thread has ended (for shutdown and tests)."""
-        return self.thread.wait(milliseconds)
