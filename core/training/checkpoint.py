@@ -114,6 +114,9 @@ def load_weights_into(model, path: str | Path) -> None:
     try:
         unwrap(model).load_state_dict(state)
     except RuntimeError as error:
+        if Path(path).suffix == ".npz":
+            raise RunError(path, "NumPy engine weights do not fit this torch model (different "
+                                 "architecture; the torch twin of lenet_numpy is lenet)") from None
         first = str(error).strip().splitlines()
         raise RunError(path, "weights do not fit this model: "
                        + (first[1].strip() if len(first) > 1 else first[0])) from None
