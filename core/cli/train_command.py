@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="RUN_DIR", help="run directory (default runs/<task>-<engine>-<time>)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped torch run")
     parser.add_argument("--init-from", metavar="RUN_OR_FILE",
-                        help="start from another run's weights (a run dir, .pt, or numpy .npz such as init.npz)")
+                        help="start from another run's weights: a run dir, a .pt, or a numpy .npz "
+                             "such as init.npz")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float)

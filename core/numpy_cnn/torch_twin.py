@@ -1,8 +1,9 @@
 """``to_torch(model)``: the same network as a torch ``nn.Sequential``, weights copied.
 
 Used to prove the NumPy gradients against autograd, to export NumPy runs
-to ONNX, and to start either engine from the other's weights (``init_from``). Layouts already match torch (NCHW, conv (out, in, kh, kw), dense
-(out, in), flatten in C, H, W order), so every array copies as is.
+to ONNX, and to start either engine from the other's weights (``init_from``).
+Layouts already match torch (NCHW, conv (out, in, kh, kw), dense (out, in),
+flatten in C, H, W order), so every array copies as is.
 """
 
 from __future__ import annotations
