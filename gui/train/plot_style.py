@@ -9,8 +9,19 @@ TITLE_COLOUR = "#202020"
 GRID_ALPHA = 0.25
 
 
+class EpochAxis(pg.AxisItem):
+    """Epochs are whole numbers: never put a tick at half an epoch."""
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph's names
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(spacing, offset) for spacing, offset in levels if spacing >= 1]
+        return whole or [(1.0, 0.0)]
+
+
 def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "epoch") -> None:
     """Dark axes and labels (pyqtgraph's defaults are grey on white), a grid and a legend."""
+    if x_label == "epoch":
+        plot.setAxisItems({"bottom": EpochAxis("bottom")})
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
         axis.setPen(pg.mkPen(AXIS_COLOUR))
