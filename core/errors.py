@@ -34,3 +34,11 @@ class RunError(CnnLyticalError):
 
 class TrainingError(CnnLyticalError):
     """Training cannot go on (for example the loss became NaN)."""
+
+
+def one_line(error: BaseException) -> str:
+    """What a user sees for any failure: a core error's own message, else type and first line."""
+    if isinstance(error, CnnLyticalError):
+        return str(error)
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__

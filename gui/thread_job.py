@@ -10,16 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QThread
 
-from core.errors import CnnLyticalError
-
-
-def describe_failure(error: BaseException) -> str:
-    """One line for the user: a core error's own message, else the type and text."""
-    if isinstance(error, CnnLyticalError):
-        return str(error)
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-
 
 class ThreadJob(QObject):
     """Owns a worker and the thread it runs in until the worker reports its end."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import CnnLyticalError, RunError, TrainingError
+from core.errors import RunError, TrainingError, one_line
 from core.numpy_cnn.checkpoint import CHECKPOINT, generators, load_checkpoint, save_checkpoint
 from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_shift, split_arrays
 from core.numpy_cnn.losses import softmax, softmax_cross_entropy
@@ -61,16 +61,9 @@ def train_numpy(config: TrainConfig, on_event: EventCallback = ignore_event,
     try:
         run = NumpyRun.prepare(config)
     except BaseException as error:
-        on_event(RunEnded("failed", config.out, _one_line(error)))
+        on_event(RunEnded("failed", config.out, one_line(error)))
         raise
     return NumpyTrainer(run, on_event, cancel).run()
-
-
-def _one_line(error: BaseException) -> str:
-    if isinstance(error, CnnLyticalError):
-        return str(error)
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 @dataclass
@@ -202,7 +195,7 @@ class NumpyTrainer:
             self._end("failed", str(error), started)
             raise
         except BaseException as error:
-            self._end("failed", _one_line(error), started)
+            self._end("failed", one_line(error), started)
             raise
         return self._end(status, message, started, self._test_metrics() if status == "finished" else {})
 

@@ -17,7 +17,7 @@ import math
 import time
 from typing import Any
 
-from core.errors import CnnLyticalError
+from core.errors import one_line
 from core.training import checkpoint
 from core.training.config import TrainConfig
 from core.training.ddp import Distributed
@@ -37,7 +37,7 @@ def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
     try:
         setup = build_setup(config, distributed)
     except BaseException as error:
-        emit(RunEnded("failed", config.resume or config.out or "", _one_line(error)))
+        emit(RunEnded("failed", config.resume or config.out or "", one_line(error)))
         distributed.close()
         raise
     try:
@@ -55,13 +55,6 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [json_safe(item) for item in value]
     return value
-
-
-def _one_line(error: BaseException) -> str:
-    if isinstance(error, CnnLyticalError):
-        return str(error)
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
 class Trainer:
@@ -91,7 +84,7 @@ class Trainer:
             self._end("failed", str(error), started)
             raise
         except BaseException as error:
-            self._end("failed", _one_line(error), started)
+            self._end("failed", one_line(error), started)
             raise
         return self._end(status, message, started, test_metrics)
 

@@ -12,10 +12,10 @@ import traceback
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.errors import CnnLyticalError
+from core.errors import CnnLyticalError, one_line
 from core.export.pipeline import ExportCancelled, ExportOptions
 from core.training.events import CancelToken
-from gui.thread_job import ThreadJob, describe_failure
+from gui.thread_job import ThreadJob
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class ExportWorker(QObject):
         except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a crash
             if not isinstance(error, CnnLyticalError):
                 log.error("export failed:\n%s", traceback.format_exc())
-            self.failed.emit(describe_failure(error))
+            self.failed.emit(one_line(error))
         else:
             self.finished.emit(report)
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from core.errors import CnnLyticalError
+from core.errors import CnnLyticalError, one_line
 from core.training.api import train as core_train
 from core.training.config import TrainConfig
 from core.training.events import BatchEnd, EpochEnd, RunEnded, RunStarted
@@ -26,7 +26,6 @@ from gui.train.confusion import ConfusionMatrixView
 from gui.train.curves import TrainingCurves
 from gui.train.options import TrainOptionsForm, task_kind
 from gui.train.progress import TrainingProgress
-from gui.thread_job import describe_failure
 from gui.train.worker import TrainFunction, TrainingJob
 from gui.workers import TaskRunner
 
@@ -200,7 +199,7 @@ class TrainPanel(QWidget):
         try:
             config = self._build_config(overrides or {})
         except (TypeError, ValueError) as error:
-            self._report_failure("", describe_failure(error))
+            self._report_failure("", one_line(error))
             return
         self.options.save_settings(self._settings)
         self._last_run_dir = config.out

@@ -14,10 +14,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.errors import CnnLyticalError
+from core.errors import CnnLyticalError, one_line
 from core.training.config import TrainConfig
 from core.training.events import CancelToken, RunEnded, RunStarted
-from gui.thread_job import ThreadJob, describe_failure
+from gui.thread_job import ThreadJob
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class TrainingWorker(QObject):
             if not isinstance(error, CnnLyticalError):
                 log.error("training failed:\n%s", traceback.format_exc())
             if self._ended is None or self._ended.status != "failed":
-                self._ended = RunEnded("failed", self._run_dir, describe_failure(error))
+                self._ended = RunEnded("failed", self._run_dir, one_line(error))
                 self.event_emitted.emit(self._ended)
         if self._ended is None:  # a trainer that returned without a RunEnded event
             status = "cancelled" if self.cancel_token.cancelled else "finished"
