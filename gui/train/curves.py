@@ -38,7 +38,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
         add_legend(self.loss_plot)
-        add_legend(self.metric_plot, "bottom right")
+        self.metric_legend = add_legend(self.metric_plot, "bottom right")
+        self.metric_legend.setVisible(False)  # an empty legend draws a stray box
         self.metric_plot.setXLink(self.loss_plot)
 
         self._series: dict[str, GrowingSeries] = {}
@@ -102,6 +103,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             self._make_curve(name, self.metric_plot, key, pen=pg.mkPen(colour, width=2),
                              symbol="o", symbolSize=6, symbolBrush=colour)
             set_title(self.metric_plot, f"Validation {', '.join(self.metric_names())}")
+            self.metric_legend.setVisible(True)
 
     def start_run(self) -> None:
         """Empty every curve for a new run (curves stay; metric curves of the old run go).
@@ -117,6 +119,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._ema.reset()
         self.loss_plot.enableAutoRange(x=True)  # until the run says how many epochs it has
         set_title(self.metric_plot, "Validation metric")
+        self.metric_legend.setVisible(False)
         self._dirty = set(self._series)
         self.flush()
 

@@ -94,3 +94,13 @@ def test_confusion_matrix_shows_counts_and_class_names(qtbot, tmp_path):
     assert "accuracy 80.0%" in view.getPlotItem().titleLabel.text
     image = QImage(str(view.save_png(tmp_path / "confusion.png")))
     assert not image.isNull() and image.width() >= 800
+
+
+def test_metric_legend_shows_only_when_there_is_a_metric(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    assert not curves.metric_legend.isVisible()
+    curves.add_epoch(1, 1.0, 1.2, {"accuracy": 0.4})
+    assert curves.metric_legend.isVisible()
+    curves.start_run()
+    assert not curves.metric_legend.isVisible()
