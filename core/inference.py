@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import RunError
+from core.postprocess import mask_output, resize_probabilities
 from core.preprocess import Preprocess
 
 TILE_SIZE = 1024   # images with a larger side are predicted tile by tile
@@ -101,7 +102,7 @@ class Predictor:
         else:
             chw = self.preprocess(pixels)                                 # (C, h, w)
             probabilities = self._forward(chw[None], tta)[0]             # (K, h, w)
-        return _mask_output(_resize_probabilities(probabilities, (height, width)))
+        return mask_output(resize_probabilities(probabilities, (height, width)))
 
     def predict_batch(self, images: list[np.ndarray], tta: bool = False) -> list[np.ndarray]:
         """Several images at once: classification batches them; masks go one by one."""
@@ -195,22 +196,3 @@ def _ramp(shape: tuple[int, int], overlap: int) -> np.ndarray:
         distance = np.minimum(np.arange(n), np.arange(n)[::-1]) + 1
         return np.minimum(distance / max(overlap, 1), 1.0).astype(np.float32)
     return np.outer(axis(shape[0]), axis(shape[1]))
-
-
-def _resize_probabilities(probabilities: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """(K, h, w) -> (K, H, W) with bilinear interpolation."""
-    if probabilities.shape[1:] == tuple(size):
-        return probabilities
-    import cv2
-
-    return np.stack([cv2.resize(channel, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
-                     for channel in probabilities])
-
-
-def _mask_output(probabilities: np.ndarray) -> np.ndarray:
-    """(1, H, W) -> (H, W) foreground probability; (2, H, W) -> class 1; more classes stay."""
-    if probabilities.shape[0] == 1:
-        return probabilities[0].astype(np.float32)
-    if probabilities.shape[0] == 2:
-        return probabilities[1].astype(np.float32)
-    return probabilities.astype(np.float32)
