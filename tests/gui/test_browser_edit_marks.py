@@ -9,22 +9,13 @@ from PySide6.QtTest import QTest
 
 from gui.browser.edit_marks import MODIFIED, SAVED
 from gui.browser.model import EDIT_STATE_ROLE
-from gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("CNN_LYTICAL_DATA_DIR", str(tmp_path / "user-data"))
-    window = MainWindow(demo_size=40)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
-        window.open_initial(None, "carvana")
-    yield window
-    window.shutdown()
+def window(open_main_window):
+    return open_main_window("carvana", demo_size=40)
 
 
 def _row_data(window, item: int, role):

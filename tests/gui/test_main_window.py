@@ -17,23 +17,11 @@ DEMO_SIZE = 120
 
 
 @pytest.fixture
-def make_window(qtbot, isolated_settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("CNN_LYTICAL_DATA_DIR", str(tmp_path / "user-data"))
-    windows: list[MainWindow] = []
-
+def make_window(open_main_window):
     def make(task: str | None = "mnist", data: str | None = None) -> MainWindow:
-        window = MainWindow(demo_size=DEMO_SIZE)
-        qtbot.addWidget(window)
-        window.resize(1400, 900)
-        window.show()
-        windows.append(window)
-        with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
-            window.open_initial(data, task)
-        return window
+        return open_main_window(task, demo_size=DEMO_SIZE, data=data)
 
-    yield make
-    for window in windows:
-        window.shutdown()
+    return make
 
 
 def choose(qtbot, window: MainWindow, item: int) -> None:

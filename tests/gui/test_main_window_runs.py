@@ -10,7 +10,6 @@ from core.inference import Predictor
 from core.ranking import class_entropy
 from core.training.api import train
 from core.training.config import TrainConfig
-from gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 DEMO_SIZE = 120
@@ -30,16 +29,8 @@ def runs(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("CNN_LYTICAL_DATA_DIR", str(tmp_path / "user-data"))
-    window = MainWindow(demo_size=DEMO_SIZE)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
-        window.open_initial(None, "mnist")
-    yield window
-    window.shutdown()
+def window(open_main_window):
+    return open_main_window("mnist", demo_size=DEMO_SIZE)
 
 
 @pytest.mark.parametrize("engine", ["torch", "numpy"])

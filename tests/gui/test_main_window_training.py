@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from gui.heartbeat import UIHeartbeat
-from gui.main_window import MainWindow
 from gui.settings import open_settings
 
 pytestmark = pytest.mark.gui
@@ -15,17 +14,9 @@ MAX_STALL_MS = 50.0
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tmp_path, monkeypatch):
-    monkeypatch.setenv("CNN_LYTICAL_DATA_DIR", str(tmp_path / "user-data"))
+def window(open_main_window, tmp_path):
     open_settings().setValue("train/runs_folder", str(tmp_path / "runs"))
-    window = MainWindow(demo_size=160)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    with qtbot.waitSignal(window.dataset_shown, timeout=20_000):
-        window.open_initial(None, "mnist")
-    yield window
-    window.shutdown()
+    return open_main_window("mnist", demo_size=160)
 
 
 def test_train_watch_learn_and_stop(window, qtbot):
