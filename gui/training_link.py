@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 WEIGHT_FILES = ("model.pt", "model.npz")
+# Short epochs (small data) end several times a second; reloading the model each time
+# would keep a worker busy and starve the UI thread of the GIL. Once a second is plenty
+# to watch a model learn.
+MIN_RELOAD_INTERVAL_MS = 1000
 CORRECTION_EPOCHS = 3
 CHANGED_PIXEL_WEIGHT = 3.0
 
@@ -28,6 +32,11 @@ class TrainingLink(QObject):
         self.panel = panel
         self.prediction = prediction
         self.training_run: str | None = None
+        self._reload_pending = False
+        self._reload_cooldown = QTimer(self)
+        self._reload_cooldown.setSingleShot(True)
+        self._reload_cooldown.setInterval(MIN_RELOAD_INTERVAL_MS)
+        self._reload_cooldown.timeout.connect(self._reload_if_pending)
         if panel is not None:
             panel.run_started.connect(self._on_run_started)
             panel.epoch_finished.connect(self._on_epoch_finished)
@@ -59,11 +68,24 @@ class TrainingLink(QObject):
         self.status.emit(f"Training into {run_dir}…", 0)
 
     def _on_epoch_finished(self, _event) -> None:
-        if self.training_run:
+        if not self.training_run:
+            return
+        if self._reload_cooldown.isActive():
+            self._reload_pending = True
+            return
+        self.prediction.load_run(self.training_run)
+        self._reload_cooldown.start()
+
+    def _reload_if_pending(self) -> None:
+        if self._reload_pending and self.training_run:
+            self._reload_pending = False
             self.prediction.load_run(self.training_run)
+            self._reload_cooldown.start()
 
     def _on_run_finished(self, run_dir: str, status: str, message: str) -> None:
         self.training_run = None
+        self._reload_cooldown.stop()
+        self._reload_pending = False
         self.running_changed.emit(False)
         self.status.emit(f"Run {status}: {run_dir}" + (f" ({message})" if message else ""), 10000)
         if run_dir and any((Path(run_dir) / name).exists() for name in WEIGHT_FILES):
