@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QVBoxL
                                QWidget)
 
 from gui.browser.model import ThumbnailListModel
-from gui.browser.ordering import ALL_SPLITS, SORT_KEYS, sort_indices, split_indices
+from core.ordering import ALL_SPLITS, SORT_KEYS, sort_indices, split_indices
 
 
 class BrowserPanel(QWidget):

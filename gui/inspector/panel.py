@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from gui.inspector.mosaic import filter_tiles, map_tiles, mosaic
+from core.mosaic import filter_tiles, map_tiles, mosaic
 from gui.scaled_image import ScaledImage
 from gui.workers import TaskRunner
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.data.base import ArrayDataset
-from gui.browser.ordering import sort_indices, split_indices
+from core.ordering import sort_indices, split_indices
 from gui.browser.panel import BrowserPanel
 
 pytestmark = pytest.mark.gui

@@ -1,4 +1,4 @@
-"""Which dataset items the browser shows, and in what order (plain numpy, no Qt).
+"""Which dataset items the browser shows, and in what order (plain numpy; the GUI's browser uses it).
 
 Scores come from the current model (see ``core.ranking``): items without a
 score (NaN) always go last, whatever the direction.
