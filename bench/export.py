@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.export.pipeline import ExportOptions, export_run  # noqa: E402
 from core.training.api import train  # noqa: E402
-from core.training.config import TrainConfig  # noqa: E402
+from core.runs.config import TrainConfig  # noqa: E402
 
 
 def parse_arguments() -> argparse.Namespace:

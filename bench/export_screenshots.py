@@ -23,7 +23,7 @@ def trained(folder: Path, given: str | None, **config) -> str:
     if given:
         return given
     from core.training.api import train
-    from core.training.config import TrainConfig
+    from core.runs.config import TrainConfig
 
     train(TrainConfig(out=str(folder), seed=0, **config))
     return str(folder)
@@ -33,7 +33,7 @@ def pose(app, run_dir: str, name: str, image_index: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from core.export.pipeline import run_dataset
-    from core.training.run_dir import RunDir
+    from core.runs.run_dir import RunDir
     from gui.export.dialog import ExportDialog
 
     dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))

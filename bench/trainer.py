@@ -31,10 +31,10 @@ from core.inference import Predictor  # noqa: E402
 from core.models import create_model  # noqa: E402
 from core.preprocess import Preprocess  # noqa: E402
 from core.training.api import train  # noqa: E402
-from core.training.config import TrainConfig  # noqa: E402
+from core.runs.config import TrainConfig  # noqa: E402
 from core.training.ddp import Distributed  # noqa: E402
 from core.training.device import autocast  # noqa: E402
-from core.training.events import EpochEnd, EventLog  # noqa: E402
+from core.runs.events import EpochEnd, EventLog  # noqa: E402
 from core.training.setup import build_setup  # noqa: E402
 
 

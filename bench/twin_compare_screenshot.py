@@ -25,7 +25,7 @@ COMMON = dict(task="mnist", epochs=6, batch_size=32, lr=2e-3, optimizer="adam", 
 
 def train_twins(root: Path) -> list[str]:
     from core.numpy_cnn.trainer import train_numpy
-    from core.training.config import TrainConfig
+    from core.runs.config import TrainConfig
     from core.training.trainer import train_torch
 
     numpy_run, torch_run = root / "numpy-lenet", root / "torch-twin"

@@ -52,7 +52,7 @@ class Predictor:
     @classmethod
     def from_run(cls, run_dir: str | Path, weights: str = "model", device: str = "cpu"):
         """The run's model with ``weights`` ("model" = latest, "best"); numpy runs too."""
-        from core.training.run_dir import RunDir
+        from core.runs.run_dir import RunDir
 
         run = RunDir.open(run_dir)
         config = run.read_config()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import RunError
-from core.training.run_dir import RunDir
+from core.runs.run_dir import RunDir
 
 LOSS_KEYS = ("train_loss", "val_loss")
 NON_CURVE_KEYS = {"epoch", "seconds", "samples_per_s", "is_best", "lr"}

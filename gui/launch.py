@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.training.config import TASKS
+from core.runs.config import TASKS
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:

@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
     def open_run(self, run_dir: str) -> None:
         """Use ``run_dir``'s model; a bad folder shows its one-line error."""
         from core.errors import CnnLyticalError
-        from core.training.run_dir import RunDir
+        from core.runs.run_dir import RunDir
         try:
             RunDir.open(run_dir)
         except CnnLyticalError as error:

@@ -9,7 +9,7 @@ import pytest
 
 from core.atomic import atomic_open, atomic_write_json, atomic_write_text
 from core.errors import RunError
-from core.training.run_dir import RunDir
+from core.runs.run_dir import RunDir
 
 
 def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):

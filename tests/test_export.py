@@ -17,7 +17,7 @@ from core.errors import RunError
 from core.export.onnx_predictor import OnnxPredictor
 from core.export.pipeline import ExportCancelled, ExportOptions, export_run
 from core.training.api import train
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = dict(calib=16, repeats=1, eval_limit=60)
@@ -54,7 +54,7 @@ def lenet_export(lenet_run):
 
 def _heldout_images(run_dir: str, count: int = 16) -> list[np.ndarray]:
     from core.export.pipeline import run_dataset
-    from core.training.run_dir import RunDir
+    from core.runs.run_dir import RunDir
 
     dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
     split = dataset.splits["test"] if len(dataset.splits["test"]) else dataset.splits["val"]
@@ -197,7 +197,7 @@ def test_onnx_predictor_runs_without_torch(lenet_export):
 
 
 def test_cancelled_export_writes_nothing(lenet_run, tmp_path):
-    from core.training.events import CancelToken
+    from core.runs.events import CancelToken
 
     cancel, stages = CancelToken(), []
 

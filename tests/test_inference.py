@@ -12,8 +12,8 @@ from core.errors import RunError
 from core.inference import Predictor
 from core.preprocess import Preprocess
 from core.training.api import train
-from core.training.config import TrainConfig
-from core.training.events import EpochEnd, EventLog
+from core.runs.config import TrainConfig
+from core.runs.events import EpochEnd, EventLog
 from tests.trainer_helpers import cars_config, mnist_config, one_torch_thread  # noqa: F401
 
 

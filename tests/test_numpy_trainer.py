@@ -13,8 +13,8 @@ from core.errors import RunError, TrainingError
 from core.numpy_cnn import trainer as trainer_module
 from core.numpy_cnn.predictor import NumpyPredictor
 from core.numpy_cnn.serialize import load_model
-from core.training.config import TrainConfig
-from core.training.events import BatchEnd, CancelToken, EpochEnd, EventLog, RunEnded, RunStarted
+from core.runs.config import TrainConfig
+from core.runs.events import BatchEnd, CancelToken, EpochEnd, EventLog, RunEnded, RunStarted
 
 DEMO_SIZE = 3000   # 2400 train / 300 val / 300 test; the run uses 1500 training items
 SMALL_DEMO = 1000  # for the runs that test mechanics rather than learning

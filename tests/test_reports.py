@@ -11,8 +11,8 @@ import pytest
 from core.errors import RunError
 from core.reports import confusion_matrix_for_run, load_run_curves, metric_names, run_label
 from core.training.api import train
-from core.training.config import TrainConfig
-from core.training.run_dir import RunDir
+from core.runs.config import TrainConfig
+from core.runs.run_dir import RunDir
 
 
 def test_curves_are_aligned_arrays_with_nan_for_missing_values(tmp_path):

@@ -9,8 +9,8 @@ import pytest
 
 from core.errors import TrainingError
 from core.training.api import train
-from core.training.config import TrainConfig
-from core.training.events import BatchEnd, EpochEnd, EventLog, RunEnded, RunStarted
+from core.runs.config import TrainConfig
+from core.runs.events import BatchEnd, EpochEnd, EventLog, RunEnded, RunStarted
 from tests.trainer_helpers import cars_config, mnist_config, one_torch_thread, read_metrics  # noqa: F401
 
 

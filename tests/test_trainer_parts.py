@@ -144,7 +144,7 @@ def test_fine_tuning_starts_from_the_other_runs_weights(tmp_path):
 
 
 def test_gradient_clipping_bounds_the_step(tmp_path):
-    from core.training.events import CancelToken
+    from core.runs.events import CancelToken
     from core.training.loop import train_epoch
 
     setup = build_setup(mnist_config(tmp_path / "r", optimizer="sgd", lr=1.0, grad_clip=1e-3,

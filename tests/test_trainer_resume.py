@@ -9,8 +9,8 @@ import time
 import torch
 
 from core.training.api import train
-from core.training.config import TrainConfig
-from core.training.events import BatchEnd, CancelToken, EpochEnd, EventLog, RunEnded
+from core.runs.config import TrainConfig
+from core.runs.events import BatchEnd, CancelToken, EpochEnd, EventLog, RunEnded
 from tests.trainer_helpers import cars_config, mnist_config, one_torch_thread, read_metrics  # noqa: F401
 
 

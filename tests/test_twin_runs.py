@@ -16,7 +16,7 @@ from core.numpy_cnn.serialize import load_model, save_model
 from core.numpy_cnn.torch_twin import to_torch
 from core.numpy_cnn.trainer import train_numpy
 from core.training import checkpoint
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 from core.training.trainer import train_torch
 
 # Demo digits: 1500 items -> 1200 train / 150 val / 150 test; 2 epochs, no augmentation.

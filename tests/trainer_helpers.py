@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 
 
 @pytest.fixture(autouse=True)

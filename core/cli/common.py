@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from core.training.config import ENGINES, TASKS
+from core.runs.config import ENGINES, TASKS
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, *, task_required: bool = False) -> None:

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.training.run_dir import RunDir
+    from core.runs.run_dir import RunDir
     from core.training.trainer import json_safe
 
     config = RunDir.open(args.run).read_config()
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 def load_predictor(run_dir: str, weights: str):
     """best.pt/best.npz when it exists (else the latest weights)."""
     from core.inference import Predictor
-    from core.training.run_dir import RunDir
+    from core.runs.run_dir import RunDir
 
     run = RunDir.open(run_dir)
     if weights == "best" and not any(run.file(name).is_file() for name in ("best.pt", "best.npz")):

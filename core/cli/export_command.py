@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from core.errors import RunError
     from core.export.pipeline import ExportOptions, export_run
-    from core.training.run_dir import RunDir
+    from core.runs.run_dir import RunDir
 
     RunDir.open(args.run)  # a bad run directory fails in one line, before any progress output
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from core.cli.common import add_data_arguments, add_engine_argument, print_json
 from core.errors import TrainingError
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 
 OPTIONAL_FIELDS = {  # argument dest -> TrainConfig field, used only when given
     "model": "model", "data": "data", "out": "out", "epochs": "epochs",
@@ -70,7 +70,7 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
     """Arguments -> TrainConfig; with --resume the stored run fills what was not given."""
     values: dict[str, Any] = {}
     if args.resume:
-        from core.training.run_dir import RunDir
+        from core.runs.run_dir import RunDir
 
         values = RunDir.open(args.resume).read_config()
         values["resume"] = args.resume
@@ -113,7 +113,7 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from core.training.api import train
-    from core.training.events import CancelToken
+    from core.runs.events import CancelToken
 
     config = build_config(args)
     cancel = CancelToken()
@@ -147,7 +147,7 @@ class ProgressPrinter:
         self.bar = None
 
     def __call__(self, event) -> None:
-        from core.training.events import BatchEnd, EpochEnd, RunEnded, RunStarted
+        from core.runs.events import BatchEnd, EpochEnd, RunEnded, RunStarted
 
         if not self.enabled:
             return

@@ -20,7 +20,7 @@ import numpy as np
 from core.atomic import atomic_write_json
 from core.errors import CnnLyticalError, RunError
 from core.export import measure
-from core.training.events import CancelToken
+from core.runs.events import CancelToken
 
 STAGES = ("load", "export", "check", "quantize", "measure", "save")
 FORMATS = ("onnx",)
@@ -182,7 +182,7 @@ def run_dataset(config: dict[str, Any], run_dir: Path):
     """The dataset the run was trained on: same path, demo size, seed (so the same splits),
     with the user's corrected masks when the run used them."""
     from core.data import demo_dataset, open_dataset
-    from core.training.config import TrainConfig
+    from core.runs.config import TrainConfig
 
     try:
         train_config = TrainConfig.from_dict(config)

@@ -44,7 +44,7 @@ class ExportSource:
 def load_source(run_dir: str | Path, weights: str = "model") -> ExportSource:
     """Load a run for export; a missing or broken run raises RunError naming the file."""
     from core.inference import Predictor
-    from core.training.run_dir import RunDir
+    from core.runs.run_dir import RunDir
 
     run = RunDir.open(run_dir)
     config = run.read_config()

@@ -36,7 +36,7 @@ class NumpyPredictor:
     @classmethod
     def from_run(cls, run_dir: str | Path, weights: str = "model") -> "NumpyPredictor":
         """The run's ``model.npz`` (latest epoch) or ``best.npz``."""
-        from core.training.run_dir import RunDir
+        from core.runs.run_dir import RunDir
 
         if weights not in ("model", "best"):
             raise ValueError(f"weights must be 'model' or 'best', not {weights!r}")

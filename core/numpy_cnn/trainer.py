@@ -32,10 +32,10 @@ from core.numpy_cnn.optim import Optimizer, build_optimizer, clip_grad_norm
 from core.numpy_cnn.schedules import LRSchedule
 from core.numpy_cnn.serialize import load_model, load_weights_into, save_model
 from core.preprocess import Preprocess
-from core.training.config import TrainConfig
-from core.training.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample,
+from core.runs.config import TrainConfig
+from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample,
                                   RunEnded, RunStarted, ignore_event)
-from core.training.run_dir import RunDir
+from core.runs.run_dir import RunDir
 
 MNIST_PREPROCESS = Preprocess(channels=1, size=(28, 28), mean=(0.1307,), std=(0.3081,))
 PREVIEW_COUNT = 4

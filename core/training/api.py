@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.training.config import TrainConfig
-from core.training.events import CancelToken, EventCallback, ignore_event
+from core.runs.config import TrainConfig
+from core.runs.events import CancelToken, EventCallback, ignore_event
 
 
 def train(config: TrainConfig, on_event: EventCallback = ignore_event,

@@ -15,12 +15,12 @@ from core.data.base import Sample, split_view
 from core.errors import RunError, TrainingError
 from core.preprocess import Preprocess
 from core.training import checkpoint
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 from core.training.ddp import Distributed
 from core.training.loaders import (ChangedPixels, LoaderOptions, TorchDataset, limit_view, make_loader,
                                    make_preprocess)
 from core.training.loop import Step
-from core.training.run_dir import RunDir
+from core.runs.run_dir import RunDir
 
 PREVIEW_COUNT = 4
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from core.errors import one_line
 from core.training import checkpoint
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 from core.training.ddp import Distributed
-from core.training.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample, RunEnded,
+from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample, RunEnded,
                                   RunStarted, ignore_event)
 from core.training.loop import NonFiniteLoss, evaluate, train_epoch
-from core.training.run_dir import RunDir
+from core.runs.run_dir import RunDir
 from core.training.setup import RunSetup, build_setup
 
 

@@ -284,7 +284,7 @@ def _predict_both(files: dict[str, str], predictors: dict[str, Any], image: np.n
             predictors[key] = OnnxPredictor(files[key], threads=1)
     if image is None:  # nothing chosen yet: the run's first held-out image
         from core.export.pipeline import run_dataset
-        from core.training.run_dir import RunDir
+        from core.runs.run_dir import RunDir
 
         dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
         image = np.asarray(dataset[int(_heldout_indices(dataset)[0])].image)

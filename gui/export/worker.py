@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import CnnLyticalError, one_line
 from core.export.pipeline import ExportCancelled, ExportOptions
-from core.training.events import CancelToken
+from core.runs.events import CancelToken
 from gui.thread_job import ThreadJob
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QLabel, QSpinBox, QWidget)
 
 from core.models import list_models, model_info
-from core.training.config import DEFAULT_MODELS, TASKS
+from core.runs.config import DEFAULT_MODELS, TASKS
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop")
 DEVICES = ("auto", "cpu", "cuda")

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMessageBox, QPlainText
 
 from core.errors import CnnLyticalError, one_line
 from core.training.api import train as core_train
-from core.training.config import TrainConfig
-from core.training.events import BatchEnd, EpochEnd, RunEnded, RunStarted
-from core.training.run_dir import RunDir
+from core.runs.config import TrainConfig
+from core.runs.events import BatchEnd, EpochEnd, RunEnded, RunStarted
+from core.runs.run_dir import RunDir
 from gui.settings import open_settings
 from gui.train.compare import CompareRunsWidget
 from gui.train.confusion import ConfusionMatrixView

@@ -15,8 +15,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import CnnLyticalError, one_line
-from core.training.config import TrainConfig
-from core.training.events import CancelToken, RunEnded, RunStarted
+from core.runs.config import TrainConfig
+from core.runs.events import CancelToken, RunEnded, RunStarted
 from gui.thread_job import ThreadJob
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import pytest
 
 from core.export.pipeline import ExportOptions
 from core.training.api import train
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from core.inference import Predictor
 from core.ranking import class_entropy
 from core.training.api import train
-from core.training.config import TrainConfig
+from core.runs.config import TrainConfig
 
 pytestmark = pytest.mark.gui
 DEMO_SIZE = 120

@@ -10,8 +10,8 @@ pytest.importorskip("pytestqt")
 from PySide6.QtGui import QImage  # noqa: E402
 
 from core.errors import RunError  # noqa: E402
-from core.training.config import TrainConfig  # noqa: E402
-from core.training.run_dir import RunDir  # noqa: E402
+from core.runs.config import TrainConfig  # noqa: E402
+from core.runs.run_dir import RunDir  # noqa: E402
 from gui.train.compare import CompareRunsWidget  # noqa: E402
 
 pytestmark = pytest.mark.gui

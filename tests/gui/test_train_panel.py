@@ -11,9 +11,9 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtGui import QImage  # noqa: E402
 
-from core.training.config import TrainConfig  # noqa: E402
-from core.training.events import BatchEnd, EpochEnd, RunEnded, RunStarted  # noqa: E402
-from core.training.run_dir import RunDir  # noqa: E402
+from core.runs.config import TrainConfig  # noqa: E402
+from core.runs.events import BatchEnd, EpochEnd, RunEnded, RunStarted  # noqa: E402
+from core.runs.run_dir import RunDir  # noqa: E402
 from gui.settings import open_settings  # noqa: E402
 from gui.train.panel import TrainPanel  # noqa: E402
 
@@ -262,7 +262,20 @@ def test_real_resume_adds_epochs_to_a_finished_numpy_run(make_panel, qtbot, tmp_
 
     assert blocker.args[:2] == [str(out), "finished"], blocker.args
     assert [r["epoch"] for r in RunDir.open(out).read_metrics()] == [1, 2]
-    assert len(panel.curves.curve_data("train_loss")[1]) == 1  # only the resumed epoch is new
+    # the epoch before the resume stays on the plot, the resumed one follows it
+    assert list(panel.curves.curve_data("train_loss")[0]) == [1.0, 2.0]
+
+
+def test_compare_button_opens_the_compare_window_with_the_last_run(make_panel, qtbot):
+    panel = make_panel(ScriptedTrainer(batches=1))
+    panel.options.epochs_spin.setValue(1)
+    run_dir, status, _ = finish_run(qtbot, panel)
+
+    panel.compare_button.click()  # clicked(bool) once reached open_compare as run_dirs=False
+
+    assert panel.compare_window is not None and panel.compare_window.isVisible()
+    assert panel.compare_window.runs() == [run_dir]
+    panel.compare_window.close()
 
 
 def test_log_tabs_move_under_the_options_when_the_panel_is_tall(make_panel, qtbot):
