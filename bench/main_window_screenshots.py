@@ -82,7 +82,7 @@ def select(window, item: int) -> None:
 
 
 def pose_prediction_states(window, out: Path, mnist_run: str, carvana_run: str) -> None:
-    window.docks[4].hide()  # the Train panel has its own shot
+    window.train_dock.hide()  # the Train panel has its own shot
     open_data(window, "cifar10")
     window.browser.set_sort_key("label")
     select(window, int(window.browser.visible_indices()[3]))
@@ -91,7 +91,7 @@ def pose_prediction_states(window, out: Path, mnist_run: str, carvana_run: str) 
     open_data(window, "mnist")
     window.browser.set_split("val")
     load_run(window, mnist_run)
-    window.docks[2].raise_()
+    window.review_dock.raise_()
     review = window.review
     scored = []
     review.scores_ready.connect(scored.append)
@@ -101,15 +101,15 @@ def pose_prediction_states(window, out: Path, mnist_run: str, carvana_run: str) 
     window.actions.review_next.trigger()
     pump(lambda: window.prediction_panel.pages.currentIndex() == 1, 0.8)
     save(window, out, "review")
-    window.docks[1].raise_()
+    window.prediction_dock.raise_()
     pump(seconds=0.5)
     save(window, out, "classification")
-    window.docks[3].raise_()
+    window.inspector_dock.raise_()
     pump(lambda: window.inspector.last_result is not None, 0.8)
     save(window, out, "inspector")
 
     open_data(window, "carvana")
-    window.docks[1].raise_()
+    window.prediction_dock.raise_()
     load_run(window, carvana_run)
     select(window, int(window.dataset.splits["val"][2]))
     window.viewer.set_overlay_mode("prediction")
@@ -124,11 +124,11 @@ def pose_prediction_states(window, out: Path, mnist_run: str, carvana_run: str) 
 def pose_training(window, out: Path) -> None:
     from PySide6.QtCore import Qt
 
-    window.docks[4].show()
+    window.train_dock.show()
     window.prediction.clear()
     open_data(window, "mnist")
-    window.docks[1].raise_()
-    window.resizeDocks([window.docks[4]], [560], Qt.Orientation.Vertical)
+    window.prediction_dock.raise_()
+    window.resizeDocks([window.train_dock], [560], Qt.Orientation.Vertical)
     epochs, finished = [], []
     window.train_panel.epoch_finished.connect(epochs.append)
     window.train_panel.run_finished.connect(lambda *args: finished.append(args))

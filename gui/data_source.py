@@ -57,6 +57,10 @@ class DatasetSource(QObject):
     def busy(self) -> bool:
         return self._runner.busy
 
+    def wait(self) -> None:
+        """Block until the dataset being opened (if any) is done (window close, tests)."""
+        self._runner.pool.waitForDone()
+
     def request(self, choice: DataChoice) -> None:
         self._requested = choice
         size = self.demo_size

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QWidget)
 
-from gui import integrations
+from gui.annotation.editor import MaskEditor
 from gui.browser.edit_marks import link_editor, sync_edit_marks
 from gui.browser.panel import BrowserPanel
 from gui.data_source import DEMO_CHOICES, DataChoice, DatasetSource
@@ -26,6 +26,7 @@ from gui.prediction.panel import PredictionPanel
 from gui.prediction.service import ModelInfo, PredictionService
 from gui.review.panel import ReviewPanel
 from gui.settings import AppSettings
+from gui.train.panel import TrainPanel
 from gui.training_link import TrainingLink
 from gui.viewer.panel import ViewerPanel
 from gui.window_support import DropOpener, item_title, model_fits, model_text, scrollable
@@ -53,7 +54,7 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionService(parent=self)
         self._build_panels()
         self.actions = build_actions(self)
-        build_menus(self, self.actions, self.docks)
+        build_menus(self, self.actions, self.dock_widgets())
         build_tool_bar(self, self.actions)
         self._build_status_bar()
         self._connect()
@@ -72,43 +73,50 @@ class MainWindow(QMainWindow):
         self.prediction_panel = PredictionPanel()
         self.review = ReviewPanel(self.prediction.pool)
         self.inspector = InspectorPanel(self.prediction.pool)
+        self.editor = MaskEditor()
+        self.view_page, self.annotate_page = self.viewer, self.editor
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.viewer, "View")
-        editor_class = integrations.mask_editor_class()
-        self.editor = editor_class() if editor_class else None
-        # the editor's tool bar is wide: let it scroll rather than widen the whole window
-        self.tabs.addTab(scrollable(self.editor or integrations.unavailable("The mask editor")),
-                         "Annotate")
+        self.tabs.addTab(self.view_page, "View")
+        self.tabs.addTab(self.annotate_page, "Annotate")
         self.setCentralWidget(self.tabs)
-        panel_class = integrations.train_panel_class()
-        self.train_panel = panel_class() if panel_class else None
+        self.train_panel = TrainPanel()
         self.training = TrainingLink(self.train_panel, self.prediction, self)
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.docks = [
-            self._dock("Dataset", "browser_dock", self.browser, left),
-            self._dock("Prediction", "prediction_dock", self.prediction_panel, right),
-            self._dock("Review queue", "review_dock", self.review, right),
-            self._dock("Inspector", "inspector_dock", self.inspector, right),
-            self._dock("Train", "train_dock", scrollable(self.train_panel or integrations.unavailable(
-                "Training")), bottom),
-        ]
-        self.tabifyDockWidget(self.docks[1], self.docks[2])
-        self.tabifyDockWidget(self.docks[2], self.docks[3])
-        self.docks[1].raise_()
+        self.browser_dock = self._dock("Dataset", "browser_dock", self.browser, left)
+        self.prediction_dock = self._dock("Prediction", "prediction_dock", self.prediction_panel,
+                                          right)
+        self.review_dock = self._dock("Review queue", "review_dock", self.review, right)
+        self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, right)
+        self.train_dock = self._dock("Train", "train_dock", scrollable(self.train_panel), bottom)
+        self.tabifyDockWidget(self.prediction_dock, self.review_dock)
+        self.tabifyDockWidget(self.review_dock, self.inspector_dock)
+        self.prediction_dock.raise_()
+
+    def dock_widgets(self) -> list[QDockWidget]:
+        """Every dock, in the order the View menu lists them."""
+        return [self.browser_dock, *self.side_docks(), self.train_dock]
+
+    def side_docks(self) -> list[QDockWidget]:
+        """The right-hand docks (tabbed together): prediction, review queue, inspector."""
+        return [self.prediction_dock, self.review_dock, self.inspector_dock]
+
+    def is_annotating(self) -> bool:
+        return self.tabs.currentWidget() is self.annotate_page
 
     def _fit_default_size(self) -> None:
-        """1500x920 where the screen allows, never larger than the screen's free area."""
-        screen = self.screen().availableGeometry() if self.screen() else None
-        width, height = 1500, 920
-        if screen is not None and screen.width() > 0:
-            width, height = min(width, screen.width()), min(height, screen.height())
-        self.resize(width, height)
+        """The first window takes the screen's free area (restored geometry wins later)."""
+        screen = self.screen()
+        if screen is None or screen.availableGeometry().width() <= 0:
+            self.resize(1500, 920)
+            return
+        self.setGeometry(screen.availableGeometry())
 
     def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.docks[0], self.docks[1]], [340, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks[4]], [int(self.height() * 0.38)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.browser_dock, self.prediction_dock], [340, 400],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.train_dock], [int(self.height() * 0.38)], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -145,13 +153,12 @@ class MainWindow(QMainWindow):
         self.browser.scores_wanted.connect(self.review.start_ranking)
         self.review.item_chosen.connect(self.browser.select)
         self.review.scores_ready.connect(self.browser.set_scores)
-        self.docks[3].visibilityChanged.connect(self.inspector.set_active)
+        self.inspector_dock.visibilityChanged.connect(self.inspector.set_active)
         self.actions.task_box.activated.connect(self._on_task_chosen)
         self.actions.recent_menu.aboutToShow.connect(self._refresh_recent_menu)
         self.tabs.currentChanged.connect(lambda _index: self._update_editor())
-        if self.editor is not None:
-            self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
-            link_editor(self.editor, self.browser)  # badges on edited thumbnails
+        self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
+        link_editor(self.editor, self.browser)  # badges on edited thumbnails
         self.training.running_changed.connect(self._on_training_running)
         self.training.status.connect(self.statusBar().showMessage)
 
@@ -188,15 +195,15 @@ class MainWindow(QMainWindow):
         self.current_item = None
         self.viewer.set_segmentation(dataset.kind == "segmentation")
         self.viewer.set_overlay_mode("prediction" if dataset.kind == "segmentation" else "none")
-        if self.train_panel is not None:
-            self.train_panel.set_dataset(choice.path, dataset.task, dataset.kind)
-        if self.editor is not None and dataset.kind == "segmentation":
+        self.train_panel.set_dataset(choice.path, dataset.task, dataset.kind)
+        if dataset.kind == "segmentation":
             self.editor.set_dataset(dataset)  # masks go to its default folder for this dataset
-        self.tabs.setTabEnabled(1, dataset.kind == "segmentation")
+        self.tabs.setTabEnabled(self.tabs.indexOf(self.annotate_page),
+                                dataset.kind == "segmentation")
         if dataset.kind != "segmentation":
-            self.tabs.setCurrentIndex(0)
+            self.tabs.setCurrentWidget(self.view_page)
         self.browser.set_dataset(dataset)
-        if self.editor is not None and dataset.kind == "segmentation":
+        if dataset.kind == "segmentation":
             sync_edit_marks(self.editor, self.browser)
         self._on_model_changed(self.prediction.info)
         self._refresh_task_box()
@@ -271,7 +278,7 @@ class MainWindow(QMainWindow):
     def _update_editor(self) -> None:
         """The Annotate tab follows the current image (only while it is the visible tab)."""
         sample = self.current_sample
-        if (self.editor is None or sample is None or self.tabs.currentIndex() != 1
+        if (sample is None or not self.is_annotating()
                 or self.dataset is None or self.dataset.kind != "segmentation"):
             return
         truth = sample.target if isinstance(sample.target, np.ndarray) else None
@@ -327,13 +334,13 @@ class MainWindow(QMainWindow):
 
     # --- training -----------------------------------------------------------------------
     def start_training(self) -> None:
-        self.docks[4].show()
+        self.train_dock.show()
         self.training.start()
 
     def train_on_corrections(self, masks_dir: str) -> None:
         """Fine-tune the current model on the user's corrected masks (from the Annotate tab)."""
         info = self.prediction.info
-        self.docks[4].show()
+        self.train_dock.show()
         self.training.train_on_corrections(masks_dir, info.run_dir if self._model_fits() else None)
 
     def _on_training_running(self, running: bool) -> None:
@@ -342,17 +349,15 @@ class MainWindow(QMainWindow):
 
     # --- export, about, errors ----------------------------------------------------------
     def export_model(self) -> None:
-        dialog_class = integrations.export_dialog_class()
         info = self.prediction.info
         if info is None:
             self.show_error("Export model", "Train a model or open a run first: there is "
                                             "no model to export yet.")
             return
-        if dialog_class is None:
-            self.show_error("Export model", "Export is not available in this installation.")
-            return
-        self.export_dialog = dialog_class(info.run_dir, self.dataset, self)
-        if self.current_sample is not None and hasattr(self.export_dialog, "set_image"):
+        from gui.export.dialog import ExportDialog  # its onnx/torch imports wait until needed
+
+        self.export_dialog = ExportDialog(info.run_dir, self.dataset, self)
+        if self.current_sample is not None:
             self.export_dialog.set_image(np.asarray(self.current_sample.image))
         self.export_dialog.show()
 
@@ -384,14 +389,13 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work and wait for it (closing, tests)."""
-        if self.train_panel is not None:
-            self.train_panel.shutdown()
-        if self.export_dialog is not None and hasattr(self.export_dialog, "shutdown"):
+        self.train_panel.shutdown()
+        if self.export_dialog is not None:
             self.export_dialog.shutdown()
         self.review.stop()
         self.browser.shutdown()
         self.prediction.wait()
-        self.source._runner.pool.waitForDone()
+        self.source.wait()
 
     def closeEvent(self, event) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -95,6 +95,13 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                 self._metric_curve(key)
                 self._append(f"metric:{key}", epoch, float(value))
 
+    def add_history(self, curves: dict[str, np.ndarray], metrics: list[str]) -> None:
+        """Epochs already in a run's metrics.jsonl (a resumed run keeps its past on the plot)."""
+        for row, epoch in enumerate(curves["epoch"]):
+            values = {key: float(column[row]) for key, column in curves.items()}
+            self.add_epoch(int(epoch), values.get("train_loss"), values.get("val_loss"),
+                           {key: values[key] for key in metrics if key in values})
+
     def _metric_curve(self, key: str) -> None:
         name = f"metric:{key}"
         if name not in self._series:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMessageBox, QPlainText
                                QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import CnnLyticalError, one_line
+from core.reports import load_run_curves, metric_names
 from core.training.api import train as core_train
 from core.runs.config import TrainConfig
 from core.runs.events import BatchEnd, EpochEnd, RunEnded, RunStarted
@@ -166,7 +167,8 @@ class TrainPanel(QWidget):
         self.train_button.clicked.connect(lambda: self.start_training())
         self.stop_button.clicked.connect(self.stop)
         self.resume_button.clicked.connect(self._choose_resume)
-        self.compare_button.clicked.connect(self.open_compare)
+        # clicked(bool) would arrive as run_dirs=False: call it with no argument
+        self.compare_button.clicked.connect(lambda: self.open_compare())
         self.save_curves_button.clicked.connect(self._choose_curves_png)
         self._cuda_probe = TaskRunner(self.pool, self)
         self._cuda_probe.finished.connect(lambda name: self.options.set_cuda_status(name, True))
@@ -225,10 +227,11 @@ class TrainPanel(QWidget):
         """Continue a run directory: its options fill the form, then training resumes."""
         try:
             run = RunDir.open(run_dir)
-            config, done = run.read_config(), len(run.read_metrics())
+            config, history = run.read_config(), load_run_curves(run_dir)
         except CnnLyticalError as error:
             self._report_failure(run_dir, str(error))
             return
+        done = len(history["epoch"])
         self.options.apply_config(config)
         if done >= self.options.epochs_spin.value():
             self.options.epochs_spin.setValue(done + max(1, int(config.get("epochs", 1))))
@@ -236,6 +239,8 @@ class TrainPanel(QWidget):
         self._append_log(f"Resuming {run_dir} after {done} epochs")
         self.start_training({"resume": run_dir, "out": run_dir,
                              "demo_size": config.get("demo_size"), "seed": config.get("seed", 0)})
+        if self.is_training:  # the epochs before the resume stay on the plots
+            self.curves.add_history(history, metric_names(history))
 
     def open_compare(self, run_dirs: list[str] | None = None) -> CompareRunsWidget:
         """A separate Compare runs window, pre-filled with the last run."""

@@ -35,7 +35,7 @@ def _stroke(editor) -> None:
 def test_drawn_item_is_marked_modified_then_saved_after_ctrl_s(window, qtbot):
     window.browser.select(2)
     qtbot.waitUntil(lambda: window.current_item == 2, timeout=2000)
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentWidget(window.annotate_page)
     editor = window.editor
     assert editor.item_id == window.dataset.item_id(2)
     assert _row_data(window, 2, EDIT_STATE_ROLE) is None

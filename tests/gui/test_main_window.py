@@ -175,7 +175,7 @@ def test_bad_run_folder_shows_error(make_window, tmp_path):
 def test_settings_remember_layout_and_datasets(make_window, qtbot, tmp_path):
     window = make_window("carvana")
     window.resize(1234, 777)
-    window.docks[3].raise_()
+    window.inspector_dock.raise_()
     window.close()
     settings = AppSettings()
     assert settings.last_dataset() == (None, "carvana")
@@ -254,7 +254,7 @@ def test_annotate_tab_follows_the_image_and_retrains_on_corrections(make_window,
     with qtbot.waitSignal(window.prediction_shown, timeout=5000):
         window.prediction.set_predictor("runs/fake-seg", FakeSegmenter())
     editor = window.editor
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentWidget(window.annotate_page)
     assert editor.item_id == window.current_sample.item_id
     np.testing.assert_allclose(editor.prediction, FakeSegmenter().predict(window.current_sample.image))
     with qtbot.waitSignal(window.prediction_shown, timeout=5000):

@@ -35,7 +35,7 @@ def window(open_main_window):
 
 @pytest.mark.parametrize("engine", ["torch", "numpy"])
 def test_open_run_predicts_and_inspects(window, qtbot, runs, engine):
-    window.docks[3].raise_()  # the inspector computes only while visible
+    window.inspector_dock.raise_()  # the inspector computes only while visible
     with qtbot.waitSignal(window.prediction_shown, timeout=30_000):
         window.open_run(runs[engine])
     assert window.prediction.info.run_dir == runs[engine]
@@ -57,7 +57,7 @@ def test_review_queue_ranks_by_uncertainty_and_walks(window, qtbot, runs):
     window.browser.set_split("val")
     with qtbot.waitSignal(window.prediction_shown, timeout=30_000):
         window.open_run(runs["torch"])
-    window.docks[2].raise_()
+    window.review_dock.raise_()
     review = window.review
     assert review.rank_button.isEnabled()
     review.set_ranking("entropy")
