@@ -67,7 +67,7 @@ class Predictor:
     @classmethod
     def _from_torch_run(cls, run, config: dict[str, Any], weights: str, device: str):
         from core.models import create_model
-        from core.training.checkpoint import load_weights_into
+        from core.runs.weights import load_state_into, state_dict
 
         try:
             name, options = config["model"], dict(config.get("model_options") or {})
@@ -82,7 +82,7 @@ class Predictor:
             model = create_model(name, **options)
         except ValueError as error:
             raise RunError(run.file("config.json"), str(error)) from None
-        load_weights_into(model, path)
+        load_state_into(model, state_dict(path), path)
         model.to(device).eval()
         return cls(model, kind=kind, task=config.get("task", ""), class_names=class_names,
                    preprocess=preprocess, device=device, model_name=name)

@@ -132,7 +132,7 @@ def test_user_mask_overrides_weight_the_changed_pixels(tmp_path):
 
 def test_fine_tuning_starts_from_the_other_runs_weights(tmp_path):
     from core.training.api import train
-    from core.training.checkpoint import unwrap
+    from core.runs.weights import unwrap
 
     train(mnist_config(tmp_path / "first", epochs=1, limit=32))
     setup = build_setup(mnist_config(tmp_path / "second", init_from=str(tmp_path / "first"),

@@ -15,7 +15,7 @@ from core.numpy_cnn.model import build_model
 from core.numpy_cnn.serialize import load_model, save_model
 from core.numpy_cnn.torch_twin import to_torch
 from core.numpy_cnn.trainer import train_numpy
-from core.training import checkpoint
+from core.runs import weights
 from core.runs.config import TrainConfig
 from core.training.trainer import train_torch
 
@@ -25,7 +25,7 @@ COMMON = dict(task="mnist", epochs=2, batch_size=32, lr=2e-3, optimizer="adam", 
 
 
 def _state(path) -> dict[str, torch.Tensor]:
-    return checkpoint.load(path)["state_dict"]
+    return weights.load(path)["state_dict"]
 
 
 def _assert_same_weights(left: dict, right: dict) -> None:
@@ -96,7 +96,7 @@ def test_different_architectures_are_refused_with_the_file_named(tmp_path):
         train_torch(TrainConfig(engine="torch", model="lenet", out=str(tmp_path / "tw"),
                                 init_from=str(textbook), **{**COMMON, "demo_size": 200}))
     cifar = tmp_path / "cifar.pt"
-    checkpoint.save(cifar, {"state_dict": {"0.weight": torch.zeros(3, 3)}, "meta": {}})
+    weights.save(cifar, {"state_dict": {"0.weight": torch.zeros(3, 3)}, "meta": {}})
     with pytest.raises(RunError, match="cifar.pt.*architecture"):
         train_numpy(TrainConfig(engine="numpy", out=str(tmp_path / "np"), init_from=str(cifar),
                                 **{**COMMON, "demo_size": 200}))

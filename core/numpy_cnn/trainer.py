@@ -141,10 +141,9 @@ def _load_init(model: Sequential, path: Path) -> None:
         load_weights_into(model, path)
         return
     from core.numpy_cnn.torch_twin import load_torch_state
-    from core.training.checkpoint import load
+    from core.runs.weights import state_dict
 
-    payload = load(path)
-    load_torch_state(model, payload.get("state_dict", payload.get("model")), path)
+    load_torch_state(model, state_dict(path), path)
 
 
 def evaluate(model: Sequential, split: SplitArrays, cancel: CancelToken | None = None,

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from core.atomic import atomic_open
 from core.errors import RunError
+from core.runs import weights
 
 MODEL = "model.pt"
 INIT = "init.pt"
@@ -58,44 +58,12 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 def cpu_state_dict(model) -> dict[str, Any]:
     """The model's weights as CPU tensors (unwrapping DDP and torch.compile)."""
-    model = unwrap(model)
+    model = weights.unwrap(model)
     return {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}
 
 
-def unwrap(model):
-    """The plain module inside DistributedDataParallel and/or torch.compile wrappers."""
-    model = getattr(model, "_orig_mod", model)
-    model = getattr(model, "module", model)
-    return getattr(model, "_orig_mod", model)
-
-
-def save(path: str | Path, payload: dict[str, Any]) -> None:
-    import torch
-
-    with atomic_open(path, "wb") as handle:
-        torch.save(payload, handle)
-
-
 def save_weights(path: str | Path, model, meta: dict[str, Any]) -> None:
-    save(path, {"state_dict": cpu_state_dict(model), "meta": meta})
-
-
-def load(path: str | Path) -> dict[str, Any]:
-    """Read a .pt file written by this module; a RunError naming the file otherwise."""
-    import torch
-
-    path = Path(path)
-    if not path.is_file():
-        raise RunError(path, "file is missing")
-    try:
-        # Checkpoints hold NumPy RNG state and plain dicts, so full unpickling is
-        # needed; only files this program wrote are read.
-        payload = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is the user's problem
-        raise RunError(path, f"cannot read weights ({type(error).__name__}: {error})") from None
-    if not isinstance(payload, dict) or "state_dict" not in payload and "model" not in payload:
-        raise RunError(path, "not a CNN-Lytical weights file")
-    return payload
+    weights.save(path, {"state_dict": cpu_state_dict(model), "meta": meta})
 
 
 def load_weights_into(model, path: str | Path) -> None:
@@ -108,15 +76,10 @@ def load_weights_into(model, path: str | Path) -> None:
         from core.numpy_cnn.torch_twin import torch_state_from_numpy_file
 
         state = torch_state_from_numpy_file(path)
-    else:
-        payload = load(path)
-        state = payload.get("state_dict", payload.get("model"))
-    try:
-        unwrap(model).load_state_dict(state)
-    except RuntimeError as error:
-        if Path(path).suffix == ".npz":
+        try:
+            weights.unwrap(model).load_state_dict(state)
+        except RuntimeError:
             raise RunError(path, "NumPy engine weights do not fit this torch model (different "
                                  "architecture; the torch twin of lenet_numpy is lenet)") from None
-        first = str(error).strip().splitlines()
-        raise RunError(path, "weights do not fit this model: "
-                       + (first[1].strip() if len(first) > 1 else first[0])) from None
+        return
+    weights.load_state_into(model, weights.state_dict(path), path)

@@ -15,6 +15,7 @@ from core.data.base import Sample, split_view
 from core.errors import RunError, TrainingError
 from core.preprocess import Preprocess
 from core.training import checkpoint
+from core.runs import weights
 from core.runs.config import TrainConfig
 from core.training.ddp import Distributed
 from core.training.loaders import (ChangedPixels, LoaderOptions, TorchDataset, limit_view, make_loader,
@@ -70,7 +71,7 @@ class RunSetup:
     def predictor(self):
         from core.inference import Predictor
 
-        return Predictor(checkpoint.unwrap(self.step.model), kind=self.kind, task=self.config.task,
+        return Predictor(weights.unwrap(self.step.model), kind=self.kind, task=self.config.task,
                          class_names=self.class_names, preprocess=self.preprocess,
                          device=self.device, model_name=self.model_name)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from core.errors import one_line
 from core.training import checkpoint
+from core.runs import weights
 from core.runs.config import TrainConfig
 from core.training.ddp import Distributed
 from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample, RunEnded,
@@ -91,7 +92,7 @@ class Trainer:
     def _start(self) -> None:
         setup = self.setup
         if setup.config.resume:
-            self._restore(checkpoint.load(self.run_dir.file(checkpoint.CHECKPOINT)))
+            self._restore(weights.load(self.run_dir.file(checkpoint.CHECKPOINT)))
             self.run_dir.truncate_metrics(self.epochs_done)
         elif self.run_dir.writable:  # the starting point, to compare with a twin run
             checkpoint.save_weights(self.run_dir.file(checkpoint.INIT), setup.step.model,
@@ -163,7 +164,7 @@ class Trainer:
         checkpoint.save_weights(self.run_dir.file(checkpoint.MODEL), setup.step.model, meta)
         if is_best:
             checkpoint.save_weights(self.run_dir.file(checkpoint.BEST), setup.step.model, meta)
-        checkpoint.save(self.run_dir.file(checkpoint.CHECKPOINT), {
+        weights.save(self.run_dir.file(checkpoint.CHECKPOINT), {
             "model": checkpoint.cpu_state_dict(setup.step.model),
             "optimizer": setup.step.optimizer.state_dict(),
             "schedule": setup.step.schedule.state_dict(),
@@ -176,7 +177,7 @@ class Trainer:
 
     def _restore(self, state: dict[str, Any]) -> None:
         step = self.setup.step
-        checkpoint.unwrap(step.model).load_state_dict(state["model"])
+        weights.unwrap(step.model).load_state_dict(state["model"])
         step.optimizer.load_state_dict(state["optimizer"])
         step.schedule.load_state_dict(state["schedule"])
         if step.scaler is not None and state.get("scaler"):
