@@ -22,26 +22,9 @@ from torchvision import tv_tensors
 from torchvision.transforms import InterpolationMode, v2
 from torchvision.transforms.v2 import functional as F
 
-KIND_ALIASES = {"mnist": "digits", "cifar10": "classification", "carvana": "segmentation"}
-DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
-    "digits": {"hflip": False, "vflip": False, "crop": 0.85, "rotation": 10.0, "color_jitter": False},
-    "classification": {"hflip": True, "vflip": False, "crop": 0.6, "rotation": False, "color_jitter": 0.2},
-    "segmentation": {"hflip": True, "vflip": False, "crop": 0.5, "rotation": 10.0, "color_jitter": 0.2},
-}
+from core.training.augment_options import augmentation_options
+
 STRENGTH_WHEN_TRUE = {"crop": 0.6, "rotation": 10.0, "color_jitter": 0.2}
-
-
-def augmentation_options(kind: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The kind's defaults overridden by ``options``; unknown kinds or keys raise ValueError."""
-    kind = KIND_ALIASES.get(kind, kind)
-    if kind not in DEFAULT_OPTIONS:
-        raise ValueError(f"unknown augmentation kind {kind!r}; choose one of "
-                         f"{', '.join([*DEFAULT_OPTIONS, *KIND_ALIASES])}")
-    unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS[kind]))
-    if unknown:
-        raise ValueError(f"unknown augmentation option {', '.join(unknown)}; "
-                         f"choose from {', '.join(DEFAULT_OPTIONS[kind])}")
-    return {**DEFAULT_OPTIONS[kind], **(options or {})}
 
 
 def _strength(value: Any, name: str) -> float:

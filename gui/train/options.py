@@ -132,7 +132,7 @@ class TrainOptionsForm(QWidget):
                                          model_info(name).description, Qt.ItemDataRole.ToolTipRole)
 
     def _refresh_augment_defaults(self) -> None:
-        from core.training.augment import augmentation_options
+        from core.training.augment_options import augmentation_options
 
         defaults = augmentation_options(self._augment_kind())
         for key, box in self.augment_switches.items():
@@ -176,7 +176,7 @@ class TrainOptionsForm(QWidget):
 
     def _augment_overrides(self) -> dict[str, bool]:
         """Only the switches that differ from the task's defaults (which keep their strengths)."""
-        from core.training.augment import augmentation_options
+        from core.training.augment_options import augmentation_options
 
         defaults = augmentation_options(self._augment_kind())
         return {key: box.isChecked() for key, box in self.augment_switches.items()

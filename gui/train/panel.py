@@ -33,12 +33,13 @@ from gui.workers import TaskRunner
 LOG_LINES = 5000
 PROGRESS_INTERVAL_MS = 100
 TALL_LAYOUT_HEIGHT = 640  # px: above it the log tabs sit under the options
+WARM_UP_DELAY_MS = 1500  # after the window is shown: its first paints come first
 
 
 def warm_up_and_probe_cuda() -> str | None:
     """Import the engines ahead of the first run; return the CUDA device's name or None.
 
-    Run off the UI thread, at start-up: a first import of torch holds the GIL in C code
+    Run off the UI thread, soon after start-up: a first import of torch holds the GIL in C code
     for hundreds of milliseconds, which would otherwise freeze the UI when Train is clicked.
     """
     import importlib
@@ -101,6 +102,16 @@ class TrainPanel(QWidget):
         self._build_widgets()
         self._connect()
         self.options.restore_settings(self._settings)
+        self._warm_up_started = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """Import torch in a worker once the window is up, so it never delays the first window."""
+        super().showEvent(event)
+        if not self._warm_up_started:
+            self._warm_up_started = True
+            QTimer.singleShot(WARM_UP_DELAY_MS, self, self._warm_up)
+
+    def _warm_up(self) -> None:
         self._cuda_probe.submit(warm_up_and_probe_cuda)
 
     def _build_widgets(self) -> None:
