@@ -12,12 +12,14 @@ from core.data.demo import DEMO_TASKS, demo_dataset
 from core.data.folder import open_folder
 from core.data.mnist import find_mnist_folder, open_mnist
 from core.errors import DataError
+from core.labels.detect import LABEL_READERS, detect_label_format
 
 READERS: dict[str, Callable[[Path, int], Dataset]] = {
     "mnist": open_mnist,
     "cifar10": open_cifar10,
     "carvana": open_carvana,
     "folder": open_folder,
+    **LABEL_READERS,  # coco, voc, yolo-seg, labelme (core/labels, #14)
 }
 
 
@@ -58,4 +60,4 @@ def detect_task(root: Path) -> str:
         return "cifar10"
     if is_carvana_folder(root):
         return "carvana"
-    return "folder"
+    return detect_label_format(root) or "folder"
