@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -29,12 +28,10 @@ def test_demo_is_deterministic_per_seed():
     assert all(np.array_equal(first.splits[k], again.splits[k]) for k in first.splits)
 
 
-def test_default_demo_sets_generate_fast():
+def test_default_demo_sets_have_their_documented_sizes():
+    """(How fast they generate is measured in bench/gui.py, not asserted here.)"""
     for task, size in (("mnist", 3000), ("cifar10", 3000), ("carvana", 96)):
-        start = time.perf_counter()
-        dataset = open_dataset(None, task)
-        assert len(dataset) == size
-        assert time.perf_counter() - start < 4.0  # < 2 s alone; slack for a busy CI machine
+        assert len(open_dataset(None, task)) == size
 
 
 def test_classification_demo_is_balanced_with_real_names():

@@ -87,20 +87,18 @@ def test_predictor_reproduces_the_test_accuracy(trained_run):
     assert NumpyPredictor.from_run(out, weights="model").predict(images[0]).shape == (10,)
 
 
-def test_cancel_stops_within_a_second(tmp_path):
+def test_cancel_stops_at_the_next_batch(tmp_path):
+    """No batch runs after the cancel (its latency, in batches, is in bench/gui.py)."""
     cancel = CancelToken()
     log = EventLog()
-    cancelled_at = []
 
     def on_event(event):
         log(event)
         if isinstance(event, BatchEnd) and event.batch == 3:
             cancel.cancel()
-            cancelled_at.append(time.perf_counter())
 
     summary = trainer_module.train_numpy(_config(tmp_path / "run"), on_event, cancel)
     ended = log.of(RunEnded)[0]
-    assert time.perf_counter() - cancelled_at[0] < 1.0
     assert ended.status == summary["status"] == "cancelled"
     assert len(log.of(BatchEnd)) == 3 and not log.of(EpochEnd)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["status"] == "cancelled"
