@@ -19,6 +19,7 @@ COMMANDS = {
     "eval": "evaluate a run on a dataset, print metrics as JSON",
     "predict": "predict class probabilities or masks for images",
     "export": "export a run to ONNX (optionally int8) with a report",
+    "labels": "export a dataset's masks as COCO, VOC, YOLO-seg, labelme or Carvana CSV",
 }
 
 

@@ -12,14 +12,12 @@ from core.data.demo import DEMO_TASKS, demo_dataset
 from core.data.folder import open_folder
 from core.data.mnist import find_mnist_folder, open_mnist
 from core.errors import DataError
-from core.labels.detect import LABEL_READERS, detect_label_format
 
 READERS: dict[str, Callable[[Path, int], Dataset]] = {
     "mnist": open_mnist,
     "cifar10": open_cifar10,
     "carvana": open_carvana,
     "folder": open_folder,
-    **LABEL_READERS,  # coco, voc, yolo-seg, labelme (core/labels, #14)
 }
 
 
@@ -43,7 +41,12 @@ def open_dataset(path: str | Path | None = None, task: str | None = None, seed: 
         if not is_dataset_file(root.name):
             raise DataError(root, "is a file; pass the folder that holds the dataset")
         root = root.parent  # e.g. a path to train-images-idx3-ubyte or data_batch_1
-    return READERS[task or detect_task(root)](root, seed)
+    name = task or detect_task(root)
+    if name not in READERS:  # coco, voc, yolo-seg, labelme, label-studio (core/labels, #14)
+        from core.labels.detect import LABEL_READERS
+
+        return LABEL_READERS[name](root, seed)
+    return READERS[name](root, seed)
 
 
 def is_dataset_file(name: str) -> bool:
@@ -60,4 +63,6 @@ def detect_task(root: Path) -> str:
         return "cifar10"
     if is_carvana_folder(root):
         return "carvana"
+    from core.labels.detect import detect_label_format  # core.labels builds on core.data: import late
+
     return detect_label_format(root) or "folder"

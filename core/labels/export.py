@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
@@ -72,7 +72,8 @@ def export_labels(dataset, format: str, out: str | Path, *, masks_folder: str | 
 
         dataset = with_mask_overrides(dataset, masks_folder)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"  # mkdir, unlike mkdtemp, keeps the umask's modes
+    staging.mkdir()
     try:
         written, skipped = _write_all(dataset, format, staging, progress, should_stop)
         if out.exists():
