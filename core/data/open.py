@@ -13,11 +13,22 @@ from core.data.folder import open_folder
 from core.data.mnist import find_mnist_folder, open_mnist
 from core.errors import DataError
 
+
+def _label_reader(name: str) -> Callable[[Path, int], Dataset]:
+    """A reader of core/labels, imported on first use: core.labels builds on core.data."""
+    def open_labels(root: Path, seed: int = 0) -> Dataset:
+        from core.labels.detect import LABEL_READERS
+
+        return LABEL_READERS[name](root, seed)
+    return open_labels
+
+
 READERS: dict[str, Callable[[Path, int], Dataset]] = {
     "mnist": open_mnist,
     "cifar10": open_cifar10,
     "carvana": open_carvana,
     "folder": open_folder,
+    **{name: _label_reader(name) for name in ("coco", "voc", "yolo-seg", "labelme", "label-studio")},
 }
 
 
@@ -41,12 +52,7 @@ def open_dataset(path: str | Path | None = None, task: str | None = None, seed: 
         if not is_dataset_file(root.name):
             raise DataError(root, "is a file; pass the folder that holds the dataset")
         root = root.parent  # e.g. a path to train-images-idx3-ubyte or data_batch_1
-    name = task or detect_task(root)
-    if name not in READERS:  # coco, voc, yolo-seg, labelme, label-studio (core/labels, #14)
-        from core.labels.detect import LABEL_READERS
-
-        return LABEL_READERS[name](root, seed)
-    return READERS[name](root, seed)
+    return READERS[task or detect_task(root)](root, seed)
 
 
 def is_dataset_file(name: str) -> bool:
