@@ -21,9 +21,13 @@ def grouped_split(groups: Sequence[str], fractions: tuple[float, float, float] =
     """Split item indices so that all items of one group land in the same split.
 
     Groups (not items) are shuffled and dealt out by ``fractions``; with three
-    or more groups every split gets at least one.
+    or more groups every split gets at least one. With fewer groups (one car's
+    16 views) they cannot be kept apart: the items are split instead, so that
+    training still gets a validation set (its scores are then optimistic).
     """
     names = sorted(set(groups))
+    if len(names) < 3:
+        return shuffled_split(len(groups), fractions, seed)
     group_split = random_split(len(names), fractions, seed)
     if len(names) >= 3:
         group_split = _ensure_nonempty(group_split)
@@ -39,15 +43,18 @@ def grouped_split(groups: Sequence[str], fractions: tuple[float, float, float] =
 
 def shuffled_split(n: int, fractions: tuple[float, float, float] = DEFAULT_FRACTIONS,
                    seed: int = 0) -> dict[str, np.ndarray]:
-    """``random_split`` that, from 3 items up, never leaves val or test empty."""
+    """``random_split`` that never leaves val empty from 2 items up, nor test from 3 up."""
     split = random_split(n, fractions, seed)
-    return _ensure_nonempty(split) if n >= 3 else split
+    if n >= 3:
+        return _ensure_nonempty(split)
+    return _ensure_nonempty(split, ("val",)) if n == 2 else split
 
 
-def _ensure_nonempty(split: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _ensure_nonempty(split: dict[str, np.ndarray],
+                     names: tuple[str, ...] = ("val", "test")) -> dict[str, np.ndarray]:
     """Move one entry from the largest split into any empty one (tiny datasets)."""
     split = {name: list(indices) for name, indices in split.items()}
-    for name in ("val", "test"):
+    for name in names:
         if not split[name]:
             donor = max(split, key=lambda key: len(split[key]))
             split[name].append(split[donor].pop())
