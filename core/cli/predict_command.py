@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, default=0.5, help="mask probability cut-off")
     parser.add_argument("--tta", action="store_true", help="average with the flipped image")
     parser.add_argument("--top", type=int, default=3, help="classes listed per image")
+    parser.add_argument("--format", default="png", choices=("png", "carvana-csv"),
+                        help="segmentation output: mask PNGs, or Kaggle's img,rle_mask CSV (OUT/submission.csv)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,14 +35,23 @@ def run(args: argparse.Namespace) -> int:
     predictor = load(args)
     if predictor.kind != "classification" and not args.out:
         raise RunError(args.run or args.model, "a segmentation model writes mask PNGs: add --out DIR")
-    results = {}
+    results, submission = {}, []  # submission: (image name, RLE) rows for --format carvana-csv
     for path in args.images:
         image = read_image(path)
         probabilities = predictor.predict(image, tta=args.tta)
         if predictor.kind == "classification":
             results[path] = _classes(probabilities, predictor.class_names, args.top)
+        elif args.format == "carvana-csv":
+            from core.labels.rle_csv import submission_row
+
+            submission.append(submission_row(probabilities, path, args.threshold))
+            results[path] = {"rle_csv": str(Path(args.out) / "submission.csv")}
         else:
             results[path] = _write_mask(probabilities, path, Path(args.out), args.threshold)
+    if submission:
+        from core.labels.rle_csv import write_rle_csv
+
+        write_rle_csv(Path(args.out) / "submission.csv", submission)
     print_json(results)
     return 0
 

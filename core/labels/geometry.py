@@ -18,6 +18,7 @@ per connected region keeps its holes.
 from __future__ import annotations
 
 import math
+import warnings
 
 import cv2
 import numpy as np
@@ -74,7 +75,7 @@ def polygons_to_mask(polygons: list[Polygon], height: int, width: int) -> np.nda
     if not usable:
         return np.zeros((height, width), np.uint8)
     rles = coco_mask.frPyObjects(usable, height, width)
-    return coco_mask.decode(coco_mask.merge(rles)).astype(np.uint8)
+    return _decode(coco_mask.merge(rles))
 
 
 def rle_to_mask(segmentation: dict, height: int, width: int) -> np.ndarray:
@@ -96,10 +97,17 @@ def rle_to_mask(segmentation: dict, height: int, width: int) -> np.ndarray:
         rle = {"counts": counts.encode("ascii") if isinstance(counts, str) else counts, "size": [height, width]}
     else:
         raise ValueError("RLE counts must be a string (compressed) or a list of integers")
-    decoded = coco_mask.decode(rle)
+    decoded = _decode(rle)
     if decoded.shape != (height, width):
         raise ValueError("RLE does not decode to the image size")
     return decoded.astype(np.uint8)
+
+
+def _decode(rle: dict) -> np.ndarray:
+    """uint8 (H, W) of one RLE; pycocotools 2.0.x's NumPy 2 copy= warning is its own, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return coco_mask.decode(rle).astype(np.uint8)
 
 
 def mask_to_rle(mask: np.ndarray) -> dict:

@@ -44,3 +44,18 @@ class CarvanaCsvWriter:
 
     def finish(self) -> None:
         atomic_write_text(self.folder / "train_masks.csv", rle_csv_text(self.rows))
+
+
+def write_rle_csv(path: str | Path, rows: list[tuple[str, str]]) -> Path:
+    """Write ``img,rle_mask`` rows to ``path`` atomically (temporary file, then rename)."""
+    atomic_write_text(path, rle_csv_text(rows))
+    return Path(path)
+
+
+def submission_row(probabilities, image_path: str | Path, threshold: float) -> tuple[str, str]:
+    """``(image file name, RLE)`` of a binary model's foreground probabilities (H, W)."""
+    import numpy as np
+
+    if np.ndim(probabilities) != 2:
+        raise DataError(image_path, "carvana-csv holds binary masks; this model predicts several classes")
+    return Path(image_path).name, rle_encode(np.asarray(probabilities) >= threshold)
