@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar
+
+from gui.shortcuts import make_action, show_shortcuts
 
 
 @dataclass
@@ -21,41 +23,28 @@ class WindowActions:
     train: QAction
     stop: QAction
     compare_runs: QAction
+    shortcuts_help: QAction
     about: QAction
     recent_menu: QMenu
     task_box: QComboBox
 
 
-def _action(window: QMainWindow, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-    action = QAction(text, window)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-    action.setStatusTip(tip or text.replace("…", ""))
-    action.setToolTip(tip or text.replace("…", ""))
-    action.triggered.connect(slot)
-    return action
-
-
 def build_actions(window) -> WindowActions:
     """``window`` provides the slots named below (see MainWindow)."""
-    actions = WindowActions(
-        open_folder=_action(window, "Open dataset folder…", window.choose_dataset_folder,
-                            QKeySequence.StandardKey.Open, "Open a dataset folder (or drop one on the window)"),
-        open_run=_action(window, "Open run…", window.choose_run, "Ctrl+R",
-                         "Use a trained run's model for predictions"),
-        export_model=_action(window, "Export model…", window.export_model, "Ctrl+E",
-                             "Export the current model to ONNX (optionally int8)"),
-        quit=_action(window, "Quit", window.close, QKeySequence.StandardKey.Quit),
-        fit=_action(window, "Fit image", window.viewer.view.fit, "F"),
-        actual_size=_action(window, "Actual size (1:1)", window.viewer.view.actual_size, "1"),
-        review_next=_action(window, "Next in review queue", window.review.next, "N"),
-        review_previous=_action(window, "Previous in review queue", window.review.previous, "P"),
-        train=_action(window, "Train", window.start_training, "Ctrl+T",
-                      "Train a model on the current dataset"),
-        stop=_action(window, "Stop training", window.training.stop, "Ctrl+.",
-                     "Stop the run after the current batch"),
-        compare_runs=_action(window, "Compare runs…", window.training.compare_runs),
-        about=_action(window, "About CNN-Lytical", window.show_about),
+    actions = WindowActions(  # keys, texts and tips: gui/shortcuts.py
+        open_folder=make_action(window, "file.open_folder", window.choose_dataset_folder),
+        open_run=make_action(window, "file.open_run", window.choose_run),
+        export_model=make_action(window, "file.export_model", window.export_model),
+        quit=make_action(window, "file.quit", window.close),
+        fit=make_action(window, "view.fit", window.viewer.view.fit),
+        actual_size=make_action(window, "view.actual_size", window.viewer.view.actual_size),
+        review_next=make_action(window, "review.next", window.review.next),
+        review_previous=make_action(window, "review.previous", window.review.previous),
+        train=make_action(window, "train.start", window.start_training),
+        stop=make_action(window, "train.stop", window.training.stop),
+        compare_runs=make_action(window, "train.compare", window.training.compare_runs),
+        shortcuts_help=make_action(window, "help.shortcuts", lambda: show_shortcuts(window)),
+        about=make_action(window, "help.about", window.show_about),
         recent_menu=QMenu("Open recent", window),
         task_box=QComboBox(),
     )
@@ -90,7 +79,9 @@ def build_menus(window: QMainWindow, actions: WindowActions, docks: list) -> Non
     train_menu = bar.addMenu("&Train")
     for action in (actions.train, actions.stop, actions.compare_runs):
         train_menu.addAction(action)
-    bar.addMenu("&Help").addAction(actions.about)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions.shortcuts_help)
+    help_menu.addAction(actions.about)
 
 
 def build_tool_bar(window: QMainWindow, actions: WindowActions) -> QToolBar:

@@ -55,7 +55,8 @@ class MaskDocument:
         self.palette = default_palette(len(class_names)) if palette is None else np.asarray(palette, np.uint8)
         self.history = History(budget_bytes)
         self.recorder = recorder
-        self.modified = False
+        self._saved_at: object = None       # history.last when the mask matched the saved one
+        self._saved_dropped = 0
         self._mask = np.ascontiguousarray(mask, dtype=np.uint8).copy()
         self._listeners: list[Callable[[Region], None]] = []
         self._stroke: _Stroke | None = None
@@ -97,7 +98,6 @@ class MaskDocument:
         box = inner.slices
         edit = Edit(top + inner.top, left + inner.left, before[box].copy(), after[box].copy())
         self.history.push(edit)
-        self.modified = True
         if self.recorder is not None:
             self.recorder.record(self.item_id, edit, self._mask)
         return edit.region
@@ -198,11 +198,40 @@ class MaskDocument:
     def _restore(self, edit: Edit, values: np.ndarray, previous: np.ndarray) -> Region:
         region = edit.region
         self._mask[region.slices] = values
-        self.modified = True
         if self.recorder is not None:
             self.recorder.record(self.item_id, Edit(edit.top, edit.left, previous, values), self._mask)
         self._notify(region)
         return region
 
+    def write_patch(self, top: int, left: int, labels: np.ndarray) -> Region | None:
+        """Set the box at (top, left) to ``labels``: one undo step (replaying a journal)."""
+        labels = np.asarray(labels, np.uint8)
+        self._check_value(int(labels.max(initial=0)))
+        region = Region(top, left, top + labels.shape[0], left + labels.shape[1])
+        if region.clip(self.shape) != region:
+            raise ValueError(f"patch {region} lies outside the {self.shape} mask")
+        return self._apply_patch(region, self._mask[region.slices].copy(), labels)
+
+    @property
+    def modified(self) -> bool:
+        """Whether the mask differs from the saved one: undoing back to the save clears it."""
+        if self._stroke is not None and self._stroke.region is not None:
+            return True
+        if self._saved_at is None and self.history.dropped > self._saved_dropped:
+            return True  # the steps back to the saved mask were forgotten (history budget)
+        return self.history.last is not self._saved_at
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        if value:
+            self._saved_at = _UNSAVED
+        else:
+            self.mark_saved()
+
     def mark_saved(self) -> None:
-        self.modified = False
+        """The mask now equals what is on disk (or what editing started from)."""
+        self._saved_at = self.history.last
+        self._saved_dropped = self.history.dropped
+
+
+_UNSAVED = object()  # a history position no undo or redo can reach

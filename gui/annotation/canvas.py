@@ -1,7 +1,7 @@
 """MaskCanvas: the image, the label and prediction overlays, and the mouse tools.
 
-Mouse events become calls on a core :class:`MaskDocument`; the document
-reports the rectangle that changed and only that rectangle of the label layer
+The active tool (gui/annotation/tools, one object per mode) turns left-button
+events into calls on a core :class:`MaskDocument`; the document reports the rectangle that changed and only that rectangle of the label layer
 is recoloured and repainted. Left button uses the tool (Shift + left erases
 with it), right or middle button pans, the wheel zooms under the cursor.
 """
@@ -10,25 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
-                               QGraphicsScene, QGraphicsView)
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsView
 
-from core.annotation import MaskDocument, flood_fill, magic_wand, polygon, rectangle
-from gui.annotation.grabcut_tool import GrabCutTool
+from core.annotation import MaskDocument
 from gui.annotation.layers import BufferItem, LabelLayer, PredictionLayer, image_layer
+from gui.annotation.tools import TOOL_MODES, TOOLS, CanvasTool, ToolEvent, mode
+from gui.annotation.tools.base import cosmetic_pen
 
-TOOLS = ("brush", "eraser", "polygon", "fill", "wand", "grabcut", "rectangle")
 ZOOM_STEP = 1.25
-CLOSE_POLYGON_PIXELS = 8  # a click this close (on screen) to the first vertex closes the polygon
-
-
-def _cosmetic_pen(colour: QColor, width: float = 1.5, dashed: bool = False) -> QPen:
-    pen = QPen(colour, width)
-    pen.setCosmetic(True)  # same on-screen width at every zoom
-    if dashed:
-        pen.setStyle(Qt.PenStyle.DashLine)
-    return pen
+__all__ = ["MaskCanvas", "TOOLS"]
 
 
 class MaskCanvas(QGraphicsView):
@@ -68,26 +59,19 @@ class MaskCanvas(QGraphicsView):
         self.show_prediction = True
         self._fitted = True
         self._pan_from: QPointF | None = None
-        self._drag_start: QPointF | None = None
-        self._erasing = False
-        self._polygon_points: list[tuple[float, float]] = []
         self.pixel_info = None        # callable(str) told what is under the cursor
         self._hovered: tuple[int, int] | None = None
         self._make_previews()
-        self.grabcut = GrabCutTool(self)
+        self.tools: dict[str, CanvasTool] = {row.name: row.tool(self) for row in TOOL_MODES}
 
     def _make_previews(self) -> None:
-        """Brush cursor (two rings for contrast on any image), polygon and box previews."""
+        """Brush cursor: two rings for contrast on any image (tools own their other previews)."""
         self.cursor_outer = QGraphicsEllipseItem()
-        self.cursor_outer.setPen(_cosmetic_pen(QColor(0, 0, 0), 3.0))
+        self.cursor_outer.setPen(cosmetic_pen(QColor(0, 0, 0), 3.0))
         self.cursor_inner = QGraphicsEllipseItem()
-        self.cursor_inner.setPen(_cosmetic_pen(QColor(255, 255, 255), 1.2))
-        self.polygon_preview = QGraphicsPathItem()
-        self.polygon_preview.setPen(_cosmetic_pen(QColor(255, 255, 0), 1.5))
-        self.box_preview = QGraphicsRectItem()
-        self.box_preview.setPen(_cosmetic_pen(QColor(255, 255, 0), 1.5, dashed=True))
-        for z, item in enumerate((self.polygon_preview, self.box_preview, self.cursor_outer, self.cursor_inner)):
-            item.setZValue(10 + z)
+        self.cursor_inner.setPen(cosmetic_pen(QColor(255, 255, 255), 1.2))
+        for z, item in enumerate((self.cursor_outer, self.cursor_inner)):
+            item.setZValue(12 + z)
             item.setVisible(False)
             self.scene().addItem(item)
 
@@ -111,8 +95,8 @@ class MaskCanvas(QGraphicsView):
                 self.scene().addItem(item)
         self.scene().setSceneRect(QRectF(0, 0, image.shape[1], image.shape[0]))
         document.add_listener(self._on_document_changed)
-        self.grabcut.reset()
-        self._polygon_points.clear()
+        for tool in self.tools.values():
+            (getattr(tool, "reset", None) or tool.cancel)()
         self._update_previews()
         self.apply_visibility()
         if not same_size or self._fitted:
@@ -160,11 +144,19 @@ class MaskCanvas(QGraphicsView):
             self.zoom(ZOOM_STEP ** steps)
 
     # ---- tools ---------------------------------------------------------------------------
+    @property
+    def active_tool(self) -> CanvasTool:
+        return self.tools[self.tool]
+
+    @property
+    def grabcut(self) -> CanvasTool:
+        return self.tools["grabcut"]
+
     def set_tool(self, tool: str) -> None:
-        if tool not in TOOLS:
-            raise ValueError(f"unknown tool {tool!r}; tools are {', '.join(TOOLS)}")
+        mode(tool)  # raises ValueError naming the known tools
         self.cancel_tool()
         self.tool = tool
+        self.viewport().setCursor(self.active_tool.cursor)
         self._update_previews()
 
     def set_brush_size(self, size: int) -> None:
@@ -176,38 +168,35 @@ class MaskCanvas(QGraphicsView):
         scene = self.mapToScene(view_pos.toPoint())
         return scene.x() - 0.5, scene.y() - 0.5
 
+    def _tool_event(self, event, point=None) -> ToolEvent:
+        modifiers = event.modifiers()
+        return ToolEvent(point or self._image_point(event.position()), event.position(),
+                         bool(modifiers & Qt.KeyboardModifier.ShiftModifier),
+                         bool(modifiers & Qt.KeyboardModifier.ControlModifier))
+
     def dab(self, x: float, y: float, erase: bool = False) -> None:
         """One round dab at pixel (x, y): a complete one-step stroke (what a click paints)."""
-        self._begin_stroke((x, y), erase)
-        self._end_stroke()
+        self.tools["eraser" if self.tool == "eraser" else "brush"].dab((x, y), erase)
 
-    def _begin_stroke(self, point, erase: bool) -> None:
-        value = 0 if erase or self.tool == "eraser" else self.class_value
-        self.document.begin_stroke(value, self.brush_size / 2)
-        self.document.extend_stroke(point)
+    # ToolHost: what tools call back
+    def paint_selection(self, selection, erase: bool) -> bool:
+        """Paint ``selection`` with the current class (0 when erasing): one undo step."""
+        if selection is None or self.document is None:
+            return False
+        if self.document.paint(selection, 0 if erase else self.class_value) is None:
+            return False
+        self.edited.emit()
+        return True
 
-    def _end_stroke(self) -> None:
-        if self.document.end_stroke() is not None:
-            self.edited.emit()
+    def notify_edited(self) -> None:
+        self.edited.emit()
 
-    def _paint_selection(self, selection) -> None:
-        value = 0 if self._erasing else self.class_value
-        if self.document.paint(selection, value) is not None:
-            self.edited.emit()
+    def show_status(self, text: str) -> None:
+        self.status.emit(text)
 
     def cancel_tool(self) -> None:
-        """Drop a half-drawn polygon or box (Escape)."""
-        self._polygon_points.clear()
-        self._drag_start = None
-        self.box_preview.setVisible(False)
-        self._update_polygon_preview(None)
-
-    def finish_polygon(self) -> None:
-        """Close and fill the polygon drawn so far (Enter or double-click)."""
-        points, self._polygon_points = self._polygon_points, []
-        self._update_polygon_preview(None)
-        if len(points) >= 3:
-            self._paint_selection(polygon(self.document.shape, points))
+        """Drop a half-drawn polygon or box (Escape, tool switch)."""
+        self.active_tool.cancel()
 
     # ---- mouse ---------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:
@@ -217,24 +206,8 @@ class MaskCanvas(QGraphicsView):
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             return
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
-        point = self._image_point(event.position())
-        self._erasing = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        x, y = int(round(point[0])), int(round(point[1]))
-        if self.tool in ("brush", "eraser"):
-            self._begin_stroke(point, self._erasing)
-        elif self.tool == "grabcut" and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.grabcut.begin_seed(point, background=self._erasing)  # Ctrl: object, Ctrl+Shift: background
-        elif self.tool in ("grabcut", "rectangle"):
-            self._drag_start = QPointF(*point)
-            self._update_box_preview(point)
-        elif self.tool == "polygon":
-            self._add_polygon_point(point, event.position())
-        elif self.tool == "fill":
-            self._paint_selection(flood_fill(self.document.mask, x, y))
-        elif self.tool == "wand":
-            self._paint_selection(magic_wand(self.image, x, y, self.wand_tolerance))
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.active_tool.press(self._tool_event(event))
 
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is not None:
@@ -247,48 +220,27 @@ class MaskCanvas(QGraphicsView):
         self._move_cursor(point)
         if self.document is None:
             return
-        if self.document.stroke_active:
-            self.document.extend_stroke(point)
-        elif self.grabcut.seeding:
-            self.grabcut.extend_seed(point)
-        elif self._drag_start is not None:
-            self._update_box_preview(point)
-        elif self._polygon_points:
-            self._update_polygon_preview(point)
+        self.active_tool.move(self._tool_event(event, point))
         self._report_pixel(point)
 
     def mouseReleaseEvent(self, event) -> None:
         if self._pan_from is not None and event.button() != Qt.MouseButton.LeftButton:
             self._pan_from = None
-            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+            self.viewport().setCursor(self.active_tool.cursor)
             return
-        if self.document is None or event.button() != Qt.MouseButton.LeftButton:
-            return
-        if self.document.stroke_active:
-            self._end_stroke()
-        elif self.grabcut.seeding:
-            self.grabcut.end_seed(self.class_value)
-        elif self._drag_start is not None:
-            start, self._drag_start = self._drag_start, None
-            self.box_preview.setVisible(False)
-            end = self._image_point(event.position())
-            self._finish_box((start.x(), start.y()), end)
+        if self.document is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.active_tool.release(self._tool_event(event))
 
     def mouseDoubleClickEvent(self, event) -> None:
-        if self.tool == "polygon" and event.button() == Qt.MouseButton.LeftButton:
-            self.finish_polygon()
+        if self.document is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.active_tool.double_click(self._tool_event(event))
         else:
             self.mousePressEvent(event)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._polygon_points:
-            self.finish_polygon()
-        elif event.key() == Qt.Key.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.cancel_tool()
-        elif event.key() == Qt.Key.Key_Backspace and self._polygon_points:
-            self._polygon_points.pop()
-            self._update_polygon_preview(None)
-        else:
+        elif self.document is None or not self.active_tool.key(event.key()):
             super().keyPressEvent(event)
 
     def leaveEvent(self, event) -> None:
@@ -296,55 +248,21 @@ class MaskCanvas(QGraphicsView):
         self.cursor_outer.setVisible(False)
         super().leaveEvent(event)
 
-    def _finish_box(self, start, end) -> None:
-        if abs(end[0] - start[0]) < 2 and abs(end[1] - start[1]) < 2:
-            return  # a click, not a drag
-        if self.tool == "rectangle":
-            self._paint_selection(rectangle(self.document.shape, start, end))
-        else:
-            self.grabcut.start_box(start, end, 0 if self._erasing else self.class_value)
-
-    def _add_polygon_point(self, point, view_pos) -> None:
-        if len(self._polygon_points) >= 3:
-            first = self.mapFromScene(QPointF(self._polygon_points[0][0] + 0.5, self._polygon_points[0][1] + 0.5))
-            if (abs(first.x() - view_pos.x()) + abs(first.y() - view_pos.y())) <= CLOSE_POLYGON_PIXELS:
-                self.finish_polygon()
-                return
-        self._polygon_points.append(point)
-        self._update_polygon_preview(point)
-
     # ---- previews ------------------------------------------------------------------------
     def _move_cursor(self, point) -> None:
         radius = self.brush_size / 2
         rect = QRectF(point[0] + 0.5 - radius, point[1] + 0.5 - radius, 2 * radius, 2 * radius)
         for ring in (self.cursor_outer, self.cursor_inner):
             ring.setRect(rect)
-            ring.setVisible(self.tool in ("brush", "eraser"))
+            ring.setVisible(self.active_tool.brush_cursor)
 
     def _update_previews(self) -> None:
         if self.cursor_inner.isVisible():
             centre = self.cursor_inner.rect().center()
             self._move_cursor((centre.x() - 0.5, centre.y() - 0.5))
-        if self.tool not in ("brush", "eraser"):
+        if not self.active_tool.brush_cursor:
             self.cursor_inner.setVisible(False)
             self.cursor_outer.setVisible(False)
-
-    def _update_box_preview(self, point) -> None:
-        start = self._drag_start
-        self.box_preview.setRect(QRectF(QPointF(start.x() + 0.5, start.y() + 0.5),
-                                        QPointF(point[0] + 0.5, point[1] + 0.5)).normalized())
-        self.box_preview.setVisible(True)
-
-    def _update_polygon_preview(self, hover) -> None:
-        points = list(self._polygon_points) + ([hover] if hover is not None and self._polygon_points else [])
-        path = QPainterPath()
-        for index, (x, y) in enumerate(points):
-            if index == 0:
-                path.moveTo(x + 0.5, y + 0.5)
-            else:
-                path.lineTo(x + 0.5, y + 0.5)
-        self.polygon_preview.setPath(path)
-        self.polygon_preview.setVisible(bool(points))
 
     def _report_pixel(self, point) -> None:
         x, y = int(round(point[0])), int(round(point[1]))

@@ -2,9 +2,12 @@
 
 Holds one core MaskDocument per image being edited (so each image keeps its
 own undo history), a journal that makes every edit survive a crash, and the
-store that writes masks into the user's masks folder. Signals:
-``mask_modified(item_id)`` when an image gets unsaved edits, ``mask_saved(item_id,
-path)``, ``train_on_corrections_requested(masks_dir)``.
+store that writes masks into the user's masks folder. Layout: tools in a
+vertical bar beside the canvas, options and Save / Train in a row above it
+that wraps instead of scrolling, so the canvas gets the width and height.
+Signals: ``mask_modified(item_id)`` when an image gets unsaved edits,
+``mask_unmodified(item_id)`` when undo brings it back to the saved mask,
+``mask_saved(item_id, path)``, ``train_on_corrections_requested(masks_dir)``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
-from core.annotation import (Journal, MaskDocument, MaskStore, default_masks_dir, discard, fill_holes,
-                             find_recoverable, keep_largest_component, mask_from_prediction, recover)
+from core.annotation import (Journal, MaskDocument, MaskStore, as_labels, default_masks_dir, discard, fill_holes,
+                             find_recoverable, keep_largest_component, mask_from_prediction, names_for)
+from core.annotation.recovery import recovered_document
 from core.annotation.storage import user_data_dir
 from core.errors import CnnLyticalError
 from gui.annotation.canvas import MaskCanvas
@@ -35,6 +40,8 @@ class RecoveryBanner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.text = QLabel()
+        self.text.setWordWrap(True)  # a long folder path wraps; the buttons stay on screen
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.recover_button = QPushButton("Recover")
         self.discard_button = QPushButton("Discard")
         layout.addWidget(self.text, 1)
@@ -43,8 +50,19 @@ class RecoveryBanner(QFrame):
         self.setVisible(False)
 
 
+def ask_save_discard_cancel(parent, text: str, details: str) -> QMessageBox.StandardButton:
+    """The close prompt (a function so tests can answer it)."""
+    buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+               | QMessageBox.StandardButton.Cancel)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved masks", text, buttons, parent)
+    box.setInformativeText(details)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    return QMessageBox.StandardButton(box.exec())
+
+
 class MaskEditor(QWidget):
     mask_modified = Signal(str)
+    mask_unmodified = Signal(str)
     mask_saved = Signal(str, str)
     train_on_corrections_requested = Signal(str)
 
@@ -65,19 +83,26 @@ class MaskEditor(QWidget):
         self.status_label = QLabel("No image")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setContentsMargins(8, 3, 8, 3)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.options.set_commands(self.toolbar.save, self.toolbar.train)
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        middle.addWidget(self.toolbar)
+        middle.addWidget(self.canvas, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        for widget in (self.toolbar, self.options, self.banner):
-            layout.addWidget(widget)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.options)
+        layout.addLayout(middle, 1)
         layout.addWidget(self.status_label)
         self.options.set_class_names(self.class_names)
         self._connect()
 
     def _connect(self) -> None:
         bar, options, canvas = self.toolbar, self.options, self.canvas
-        self.addActions(bar.actions() + [bar.toggle_overlays, bar.smaller, bar.bigger])
+        self.addActions(bar.shortcut_actions())
         bar.tool_chosen.connect(self.set_tool)
         bar.undo.triggered.connect(self.undo)
         bar.redo.triggered.connect(self.redo)
@@ -177,14 +202,32 @@ class MaskEditor(QWidget):
         if self.save_all():
             self.train_on_corrections_requested.emit(str(self.masks_dir))
 
+    def confirm_close(self, parent=None) -> bool:
+        """Before the window closes: Save / Discard / Cancel unsaved masks; False means Cancel."""
+        ids = self.modified_ids()
+        if not ids:
+            return True
+        count = len(ids)
+        answer = ask_save_discard_cancel(
+            parent or self, f"{count} image{'s' * (count != 1)} ha{'ve' if count != 1 else 's'} unsaved mask edits.",
+            f"Save writes them to {self.masks_dir}. Discard drops them for good.")
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_all()
+        if answer == QMessageBox.StandardButton.Discard:
+            for item_id in ids:
+                self.journal.clear(item_id)
+                self.documents.pop(item_id, None)
+            return True
+        return False
+
     def recover_journal(self) -> None:
-        """Bring back the unsaved edits a crashed session left in the journal."""
+        """Bring back the unsaved edits a crashed session left in the journal, as undo steps."""
         for item_id in self.recoverable:
-            mask = recover(self.masks_dir, item_id)
-            if mask is None:
+            document = recovered_document(self.masks_dir, item_id, self.class_names)
+            if document is None:
                 continue
-            document = MaskDocument(item_id, mask, self.class_names, recorder=self.journal)
-            document.modified = True
+            self._use_class_names(document.class_names)
+            document.recorder = self.journal
             self.documents[item_id] = document
             self._reported_modified.add(item_id)
             self.mask_modified.emit(item_id)
@@ -226,13 +269,18 @@ class MaskEditor(QWidget):
         binary = len(self.class_names) == 2
         labels = self.store.load(item_id, binary)
         if labels is None or labels.shape != tuple(shape):
-            labels = np.zeros(shape, np.uint8) if mask is None else np.asarray(mask, np.uint8)
-            if binary and labels.max(initial=0) > 1:  # 0/255 masks from disk
-                labels = (labels > 127).astype(np.uint8)
-        while int(labels.max(initial=0)) >= len(self.class_names):
-            self.class_names.append(f"class {len(self.class_names)}")
-            self.options.set_class_names(self.class_names)
+            try:
+                labels = as_labels(mask, shape, binary)
+            except ValueError as error:  # a dataset mask of another size: start empty, say why
+                self.status_label.setText(f"{item_id}: {error}; starting from an empty mask")
+                labels = as_labels(None, shape, binary)
+        self._use_class_names(names_for(labels, self.class_names))
         return MaskDocument(item_id, labels, self.class_names, recorder=self.journal)
+
+    def _use_class_names(self, names: list[str]) -> None:
+        if names != self.class_names:
+            self.class_names[:] = names
+            self.options.set_class_names(self.class_names)
 
     def _drop_unmodified_documents(self, keep: str) -> None:
         """Free the memory of images left without unsaved edits (their history goes too)."""
@@ -259,9 +307,14 @@ class MaskEditor(QWidget):
         document = self.document
         if document is None:
             return
-        if document.modified and document.item_id not in self._reported_modified:
-            self._reported_modified.add(document.item_id)
-            self.mask_modified.emit(document.item_id)
+        item_id = document.item_id
+        if document.modified and item_id not in self._reported_modified:
+            self._reported_modified.add(item_id)
+            self.mask_modified.emit(item_id)
+        elif not document.modified and item_id in self._reported_modified:
+            self._reported_modified.discard(item_id)
+            self.journal.clear(item_id)  # back at the saved mask: nothing to recover
+            self.mask_unmodified.emit(item_id)
         self._update_status()
 
     def _clean_up(self, function) -> None:

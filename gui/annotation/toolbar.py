@@ -1,86 +1,94 @@
-"""The editor's tool bar (tools and commands) and options row (size, class, overlays).
+"""The editor's vertical tool bar (tools and commands) and its wrapping options row.
 
-Only widgets and their signals live here; MaskEditor connects them to the canvas.
+Only widgets and their signals live here; MaskEditor connects them to the
+canvas. Tools come from the canvas's mode table, keys and tooltips from the
+shortcut registry (gui/shortcuts.py), so a tooltip always names the key that works.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QToolBar,
-                               QWidget)
+                               QToolButton, QWidget)
 
-# tool name, label, shortcut, tooltip
-TOOL_ACTIONS = [
-    ("brush", "Brush", "B", "Paint with a round brush; Shift-drag erases"),
-    ("eraser", "Eraser", "E", "Erase with a round brush"),
-    ("polygon", "Polygon", "P", "Click points; double-click, Enter or click the first point to fill"),
-    ("fill", "Fill", "F", "Flood-fill the connected area under the click"),
-    ("wand", "Wand", "W", "Select pixels of similar colour (tolerance below)"),
-    ("grabcut", "GrabCut", "G", "Drag a box around an object to select it"),
-    ("rectangle", "Rect", "R", "Drag a box to fill it"),
-]
-
-
-def _action(parent, text: str, shortcut: str | QKeySequence | None, tip: str) -> QAction:
-    action = QAction(text, parent)
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-        tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
-    action.setToolTip(tip)
-    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    return action
+from gui.annotation.flow_layout import FlowLayout
+from gui.annotation.icons import command_icon, painted_icon
+from gui.annotation.tools.table import TOOL_MODES
+from gui.shortcuts import make_action
 
 
 class EditorToolBar(QToolBar):
-    """Tools (exclusive) and commands; ``tool_chosen(name)`` when a tool is picked."""
+    """Tools (exclusive, checkable) above the commands, one icon each; ``tool_chosen(name)``."""
 
     tool_chosen = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__("Annotation tools", parent)
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setObjectName("annotation_tools")
+        self.setOrientation(Qt.Orientation.Vertical)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.setIconSize(QSize(24, 24))
+        self.setMovable(False)
         group = QActionGroup(self)
         self.tool_actions: dict[str, QAction] = {}
-        for name, text, key, tip in TOOL_ACTIONS:
-            action = _action(self, text, key, tip)
+        for mode in TOOL_MODES:
+            action = make_action(self, f"annotate.tool.{mode.name}")
+            action.setIcon(painted_icon(lambda painter, m=mode: m.tool.draw_icon(painter, m.key)))
             action.setCheckable(True)
-            action.triggered.connect(lambda checked=False, n=name: self.tool_chosen.emit(n))
+            action.triggered.connect(lambda checked=False, n=mode.name: self.tool_chosen.emit(n))
             group.addAction(action)
             self.addAction(action)
-            self.tool_actions[name] = action
+            self.tool_actions[mode.name] = action
         self.tool_actions["brush"].setChecked(True)
         self.addSeparator()
-        self.undo = self._command("Undo", QKeySequence.StandardKey.Undo, "Undo the last stroke or tool")
-        self.redo = self._command("Redo", "Ctrl+Shift+Z", "Redo")
+        self.undo = self._command("undo")
+        self.redo = self._command("redo")
         self.addSeparator()
-        self.accept_prediction = self._command("Accept prediction", "A", "Use the thresholded prediction as the label")
-        self.keep_largest = self._command("Keep largest", None, "Remove every blob but the largest")
-        self.fill_holes = self._command("Fill holes", None, "Fill background pockets enclosed by the object")
-        self.addSeparator()
-        self.save = self._command("Save", QKeySequence.StandardKey.Save, "Save this mask to the masks folder")
-        self.train = self._command("Train on my corrections", None,
-                                   "Save all masks, then fine-tune the current model on them")
-        self.toggle_overlays = _action(self, "Toggle prediction/label", "Tab", "Show the prediction or the label")
-        self.smaller = _action(self, "Smaller brush", "[", "Brush size down")
-        self.bigger = _action(self, "Bigger brush", "]", "Brush size up")
+        self.accept_prediction = self._command("accept_prediction")
+        self.keep_largest = self._command("keep_largest")
+        self.fill_holes = self._command("fill_holes")
+        # in the options row as labelled buttons (too important to be an icon or to overflow)
+        self.save = self._command("save", add=False)
+        self.train = self._command("train", add=False)
+        self.toggle_overlays = make_action(self, "annotate.toggle_overlays")
+        self.smaller = make_action(self, "annotate.smaller")
+        self.bigger = make_action(self, "annotate.bigger")
 
-    def _command(self, text, shortcut, tip) -> QAction:
-        action = _action(self, text, shortcut, tip)
-        self.addAction(action)
+    def _command(self, name: str, add: bool = True) -> QAction:
+        action = make_action(self, f"annotate.{name}")
+        action.setIcon(command_icon(name))
+        if add:
+            self.addAction(action)
         return action
+
+    def shortcut_actions(self) -> list[QAction]:
+        """Every action whose key must work while the editor has the focus."""
+        return self.actions() + [self.save, self.train, self.toggle_overlays, self.smaller, self.bigger]
 
     def check_tool(self, name: str) -> None:
         self.tool_actions[name].setChecked(True)
 
 
+def _group(*widgets) -> QWidget:
+    """Widgets that wrap together (a label stays beside its control)."""
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
 class EditorOptions(QWidget):
-    """Brush size, class, wand tolerance, prediction threshold, overlay visibility and opacity."""
+    """Brush size, class, wand tolerance, threshold, overlays, then Save and Train; wraps when narrow."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
+        self.setObjectName("annotation_options")
+        layout = FlowLayout(self, spacing=10)
+        layout.setContentsMargins(6, 3, 6, 3)
         self.size = QSpinBox(minimum=1, maximum=1000, value=25, suffix=" px")
         self.size.setToolTip("Brush diameter in image pixels ([ and ])")
         self.class_box = QComboBox()
@@ -94,11 +102,22 @@ class EditorOptions(QWidget):
         self.show_prediction = QCheckBox("Prediction", checked=True)
         self.prediction_opacity = self._slider(45, "Prediction opacity")
         self.threshold.valueChanged.connect(lambda v: self.threshold_text.setText(f"{v / 100:.2f}"))
-        for widget in (QLabel("Size"), self.size, QLabel("Class"), self.class_box, QLabel("Tolerance"),
-                       self.tolerance, QLabel("Threshold"), self.threshold, self.threshold_text,
-                       self.show_label, self.label_opacity, self.show_prediction, self.prediction_opacity):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        for group in (_group(QLabel("Size"), self.size), _group(QLabel("Class"), self.class_box),
+                      _group(QLabel("Tolerance"), self.tolerance),
+                      _group(QLabel("Threshold"), self.threshold, self.threshold_text),
+                      _group(self.show_label, self.label_opacity),
+                      _group(self.show_prediction, self.prediction_opacity)):
+            layout.addWidget(group)
+        self.save_button = QToolButton()
+        self.train_button = QToolButton()
+        self.train_button.setObjectName("primary")
+        for button in (self.save_button, self.train_button):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        layout.addWidget(_group(self.save_button, self.train_button))
+
+    def set_commands(self, save: QAction, train: QAction) -> None:
+        self.save_button.setDefaultAction(save)
+        self.train_button.setDefaultAction(train)
 
     @staticmethod
     def _slider(value: int, tip: str) -> QSlider:

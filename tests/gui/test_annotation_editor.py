@@ -106,7 +106,8 @@ def test_wand_fill_and_polygon_tools_on_the_canvas(editor):
     editor.set_tool("polygon")
     for point in [(0, 0), (10, 0), (10, 10)]:
         drag(editor, [point])
-    editor.canvas.finish_polygon()
+    editor.canvas.setFocus()
+    QTest.keyClick(editor.canvas, Qt.Key.Key_Return)  # Enter closes the polygon
     assert editor.document.mask[1, 5] == 1 and editor.document.mask[9, 1] == 0
     editor.set_tool("fill")
     drag(editor, [(60, 50)], Qt.KeyboardModifier.ShiftModifier)  # Shift erases with the tool

@@ -2,40 +2,42 @@
 
 Drag a box to select the object in it. Ctrl-drag marks sure object, Ctrl+Shift-drag
 sure background; each seed stroke re-runs the cut and replaces the previous
-result (one undo step). The cut runs in a pool thread (an 8000x8000 photo takes
-about a second) and its result is painted only if the same image is still shown.
+result (one undo step). The cut runs in a pool thread and its result is painted
+only if the same image is still shown (core.annotation.grabcut bounds the work).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from core.annotation import brush_segment, grabcut
+from gui.annotation.tools.base import Point, ToolEvent
+from gui.annotation.tools.box import BoxTool
 from gui.workers import TaskRunner
 
 
-class GrabCutTool(QObject):
-    """Owned by MaskCanvas; ``finished()`` after a result was applied (or dropped)."""
-
-    finished = Signal()
+class _Signals(QObject):
+    finished = Signal()          # a result was applied (or dropped, or the cut failed)
     busy_changed = Signal(bool)
 
+
+class GrabCutTool(BoxTool):
     def __init__(self, canvas):
         super().__init__(canvas)
-        self.canvas = canvas
-        self.runner = TaskRunner(parent=self)
+        self._signals = _Signals(canvas)
+        self.finished, self.busy_changed = self._signals.finished, self._signals.busy_changed
+        self.runner = TaskRunner(parent=self._signals)
         self.runner.finished.connect(self._apply)
-        self.runner.failed.connect(lambda message: (canvas.status.emit(f"GrabCut failed: {message}"),
-                                                    self.finished.emit()))
+        self.runner.failed.connect(self._failed)
         self.runner.busy_changed.connect(self.busy_changed)
         self.box = None
         self.foreground: np.ndarray | None = None
         self.background: np.ndarray | None = None
         self._result_edit = None   # the history step of the last cut, replaced by a refinement
-        self._seed_points: list[tuple[float, float]] = []
+        self._seed_points: list[Point] = []
         self._seed_is_background = False
         self.seed_preview = [self._path_item(QColor(0, 220, 90, 150)), self._path_item(QColor(230, 40, 40, 150))]
 
@@ -43,12 +45,42 @@ class GrabCutTool(QObject):
         item = QGraphicsPathItem()
         item.setZValue(9)
         item.setVisible(False)
-        self.canvas.scene().addItem(item)
         item.setData(0, colour)
+        self.canvas.scene().addItem(item)
         return item
+
+    # ---- mouse -------------------------------------------------------------------------------
+    def press(self, event: ToolEvent) -> None:
+        if event.ctrl:  # Ctrl: sure object, Ctrl+Shift: sure background
+            self._seed_points = [event.point]
+            self._seed_is_background = event.shift
+        else:
+            super().press(event)
+
+    def move(self, event: ToolEvent) -> None:
+        if self._seed_points:
+            self._seed_points.append(event.point)
+            self._draw_seed()
+        else:
+            super().move(event)
+
+    def release(self, event: ToolEvent) -> None:
+        if self._seed_points:
+            self._end_seed()
+        else:
+            super().release(event)
+
+    def cancel(self) -> None:
+        super().cancel()
+        self._seed_points = []
+
+    @property
+    def seeding(self) -> bool:
+        return bool(self._seed_points)
 
     def reset(self) -> None:
         """Forget the box and seeds (new image or a new box)."""
+        self.cancel()
         self.box = None
         self.foreground = self.background = None
         self._result_edit = None
@@ -56,25 +88,12 @@ class GrabCutTool(QObject):
             item.setPath(QPainterPath())
             item.setVisible(False)
 
-    def start_box(self, start, end, value: int) -> None:
+    def finish_box(self, start: Point, end: Point, erase: bool) -> None:
         self.reset()
         self.box = (start, end)
-        self._run(value)
+        self._run(0 if erase else self.canvas.class_value)
 
-    def begin_seed(self, point, background: bool) -> None:
-        self._seed_points = [point]
-        self._seed_is_background = background
-
-    def extend_seed(self, point) -> None:
-        if self._seed_points:
-            self._seed_points.append(point)
-            self._draw_seed()
-
-    @property
-    def seeding(self) -> bool:
-        return bool(self._seed_points)
-
-    def end_seed(self, value: int) -> None:
+    def _end_seed(self) -> None:
         points, self._seed_points = self._seed_points, []
         shape = self.canvas.document.shape
         attribute = "background" if self._seed_is_background else "foreground"
@@ -87,7 +106,7 @@ class GrabCutTool(QObject):
             selection = brush_segment(shape, start, end, radius)
             if selection is not None:
                 seeds[selection.region.slices] |= selection.pixels
-        self._run(value)
+        self._run(self.canvas.class_value)
 
     def _draw_seed(self) -> None:
         item = self.seed_preview[1 if self._seed_is_background else 0]
@@ -104,12 +123,12 @@ class GrabCutTool(QObject):
         item.setPath(path)
         item.setVisible(True)
 
+    # ---- the cut -----------------------------------------------------------------------------
     def _run(self, value: int) -> None:
-        document, image = self.canvas.document, self.canvas.image
-        box = self.box
+        document, image, box = self.canvas.document, self.canvas.image, self.box
         foreground = None if self.foreground is None else self.foreground.copy()
         background = None if self.background is None else self.background.copy()
-        self.canvas.status.emit("GrabCut running...")
+        self.canvas.show_status("GrabCut running...")
         self.runner.submit(lambda: (document, value, grabcut(image, box, foreground, background)))
 
     def _apply(self, result) -> None:
@@ -119,6 +138,21 @@ class GrabCutTool(QObject):
                 document.undo()  # a refinement replaces the previous cut
             if document.paint(selection, value) is not None:
                 self._result_edit = document.history.last
-            self.canvas.edited.emit()
-        self.canvas.status.emit("")
+            self.canvas.notify_edited()
+        self.canvas.show_status("")
         self.finished.emit()
+
+    def _failed(self, message: str) -> None:
+        self.canvas.show_status(f"GrabCut failed: {message}")
+        self.finished.emit()
+
+    @classmethod
+    def draw_icon(cls, painter: QPainter, key: str = "") -> None:
+        pen = QPen(painter.pen())
+        pen.setStyle(Qt.PenStyle.DashLine)
+        painter.save()
+        painter.setPen(pen)
+        painter.drawRect(QRectF(3, 3, 18, 18))
+        painter.restore()
+        painter.setBrush(painter.pen().color())
+        painter.drawEllipse(QPointF(12, 13), 5, 6)
