@@ -141,9 +141,3 @@ def _centre_range(low: float, high: float, limit: int) -> tuple[int, int]:
     stop = min(limit, math.floor(high - 0.5) + 1)
     return start, max(start, stop)
 
-
-def circle_mask(centre: tuple[float, float], radius: float, height: int, width: int) -> np.ndarray:
-    """Pixels whose centres lie within ``radius`` of ``centre``."""
-    ys, xs = np.ogrid[:height, :width]
-    cx, cy = centre
-    return (((xs + 0.5 - cx) ** 2 + (ys + 0.5 - cy) ** 2) <= radius ** 2).astype(np.uint8)

@@ -4,9 +4,13 @@
 Shapes used: ``polygon``, ``rectangle`` (two corners), ``circle`` (centre and a
 point on the rim) and ``mask`` (two bbox corners plus a base64 PNG of the box);
 ``line``, ``linestrip`` and ``point`` enclose no pixels and are skipped.
-labelme puts pixel centres on integer coordinates (PIL's convention); points
-are shifted by half a pixel into COCO's convention and rasterised like every
-other polygon (``geometry``). Images without a JSON are unlabelled items.
+Shapes are rasterised as labelme itself does (``labelme.utils.shape_to_mask``:
+PIL, pixel centres on integer coordinates, outline pixels included), so a file
+means here what it means in labelme. Images without a JSON are unlabelled items.
+
+Writing: a region without holes becomes a polygon through the region's outline
+traced at double resolution (``geometry``) and halved, which PIL fills back
+exactly; a region with holes becomes a ``mask`` shape (exact by construction).
 
 Class names: labelme2voc's ``labels.txt`` (``__ignore__``, ``_background_``,
 then the classes, in mask-value order) when present, else the labels found,
@@ -23,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw
 
 from core.atomic import atomic_write_text
 from core.data.splits import shuffled_split
@@ -31,14 +36,13 @@ from core.labels.dataset import (BACKGROUND, MAX_IMAGE_PIXELS, LabelDataset, che
                                  check_image_size, paint, report_missing)
 from core.labels.export import ExportItem, object_masks, write_image, write_staged
 from core.labels.files import file_stem, json_head, list_files, list_images, read_json
-from core.labels.geometry import circle_mask, mask_to_polygons, polygons_to_mask, rectangle_mask
+from core.labels.geometry import OUTLINE_OFFSET, bounding_box, has_holes, mask_to_polygons
 
 FORMAT = "labelme"
 AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
 SKIPPED_SHAPES = ("line", "linestrip", "point", "points")
 NOT_CLASSES = ("__ignore__", "_background_", BACKGROUND)
 LABELME_VERSION = "5.5.0"
-HALF_PIXEL = 0.5  # labelme coordinate + 0.5 = COCO coordinate
 
 
 def is_labelme_folder(root: Path) -> bool:
@@ -69,22 +73,28 @@ class LabelmeMasks:
 
 
 def _shape_mask(path: Path, number: int, shape: dict, height: int, width: int) -> np.ndarray:
-    points = shape["points"]
+    """0/1 (H, W) of one shape, drawn as labelme draws it (fill and outline)."""
     kind = shape["shape_type"]
+    if kind == "mask":
+        return _pasted_mask(path, number, shape, height, width)
+    canvas = Image.new("L", (width, height))
+    draw = ImageDraw.Draw(canvas)
+    points = [tuple(map(float, point)) for point in shape["points"]]
     if kind == "polygon":
-        shifted = (np.asarray(points, np.float64) + HALF_PIXEL).reshape(-1).tolist()
-        return polygons_to_mask([shifted], height, width)
-    (x1, y1), (x2, y2) = (np.asarray(points[:2], np.float64) + HALF_PIXEL).tolist()
-    if kind == "rectangle":  # both corner pixels included, as labelme draws it
-        return rectangle_mask((min(x1, x2) - HALF_PIXEL, min(y1, y2) - HALF_PIXEL),
-                              (max(x1, x2) + HALF_PIXEL, max(y1, y2) + HALF_PIXEL), height, width)
-    if kind == "circle":
-        return circle_mask((x1, y1), float(np.hypot(x2 - x1, y2 - y1)), height, width)
-    return _pasted_mask(path, number, shape, height, width)
+        draw.polygon(points, fill=1, outline=1)
+    elif kind == "rectangle":
+        (x1, y1), (x2, y2) = points[:2]
+        draw.rectangle([min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)], fill=1, outline=1)
+    else:  # circle: centre, then a point on the rim
+        (cx, cy), (px, py) = points[:2]
+        radius = float(np.hypot(cx - px, cy - py))
+        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=1, outline=1)
+    return np.asarray(canvas, dtype=np.uint8)
 
 
 def _pasted_mask(path: Path, number: int, shape: dict, height: int, width: int) -> np.ndarray:
-    """labelme's ``mask`` shape: a PNG of the box whose top-left corner is the first point."""
+    """labelme's ``mask`` shape: a PNG of the box ``points[0]..points[1]`` (inclusive, truncated
+    to integers as labelme does), pasted at its top-left corner."""
     try:
         data = base64.b64decode(shape.get("mask") or "", validate=True)
     except (binascii.Error, ValueError):
@@ -97,7 +107,7 @@ def _pasted_mask(path: Path, number: int, shape: dict, height: int, width: int) 
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if decoded is None:
         raise DataError(path, f"shape {number}: cannot decode its mask PNG")
-    left, top = (int(round(v)) for v in shape["points"][0])
+    left, top = (int(v) for v in shape["points"][0])
     canvas = np.zeros((height, width), np.uint8)
     bottom, right = min(height, top + decoded.shape[0]), min(width, left + decoded.shape[1])
     if top < height and left < width and bottom > max(top, 0) and right > max(left, 0):
@@ -197,10 +207,8 @@ class LabelmeWriter:
         height, width = item.mask.shape
         shapes = []
         for class_index, region in object_masks(item.mask):
-            for polygon in mask_to_polygons(region):
-                points = (np.asarray(polygon).reshape(-1, 2) - HALF_PIXEL).tolist()
-                shapes.append({"label": self.class_names[class_index], "points": points, "group_id": None,
-                               "description": "", "shape_type": "polygon", "flags": {}, "mask": None})
+            shapes.append({"label": self.class_names[class_index], "group_id": None, "description": "",
+                           "flags": {}, **_shape_of(region)})
         write_staged(self.folder / f"{stem}.json", json.dumps({
             "version": LABELME_VERSION, "flags": {}, "shapes": shapes, "imagePath": image_file.name,
             "imageData": None, "imageHeight": int(height), "imageWidth": int(width)}, indent=2))
@@ -208,3 +216,17 @@ class LabelmeWriter:
     def finish(self) -> None:
         names = ["__ignore__", "_background_"] + self.class_names[1:]
         atomic_write_text(self.folder / "labels.txt", "\n".join(names) + "\n")
+
+
+def _shape_of(region: np.ndarray) -> dict:
+    """``shape_type``, ``points`` and ``mask`` of one connected region (see the module doc)."""
+    if not has_holes(region):
+        outline = np.asarray(mask_to_polygons(region)[0]).reshape(-1, 2) - OUTLINE_OFFSET  # (n, 2)
+        height, width = region.shape
+        drawn = _shape_mask(Path(), 0, {"shape_type": "polygon", "points": outline.tolist()}, height, width)
+        if np.array_equal(drawn, region):
+            return {"shape_type": "polygon", "points": outline.tolist(), "mask": None}
+    x, y, box_width, box_height = (int(v) for v in bounding_box(region))
+    ok, png = cv2.imencode(".png", region[y:y + box_height, x:x + box_width] * 255)
+    return {"shape_type": "mask", "points": [[x, y], [x + box_width - 1, y + box_height - 1]],
+            "mask": base64.b64encode(png.tobytes()).decode("ascii")}
