@@ -155,8 +155,22 @@ def test_cifar_cnn_is_small_and_width_depth_change_it():
     assert batchnorm_then_relu and all(t is nn.ReLU for t in batchnorm_then_relu)
 
 
+def test_resnet_cifar_width_scales_it_and_its_residuals_carry_the_input():
+    import torch
+
+    small, wide = create_model("resnet_cifar", width=8), create_model("resnet_cifar", width=16)
+    count = lambda model: sum(p.numel() for p in model.parameters())  # noqa: E731
+    assert 3.5 < count(wide) / count(small) < 4.5  # convs grow with width squared
+    residual = small.stages[0][2]
+    for parameter in residual.body.parameters():  # a zeroed body leaves the identity
+        torch.nn.init.zeros_(parameter)
+    x = torch.randn(2, 16, 8, 8)
+    torch.testing.assert_close(residual(x), x)
+    assert small(torch.randn(3, 3, 32, 32)).shape == (3, 10)
+
+
 def test_registry_lists_kinds_and_describes_each_model():
-    assert set(list_models("classification")) == {"lenet", "cifar_cnn"}
+    assert set(list_models("classification")) == {"lenet", "cifar_cnn", "resnet_cifar"}
     assert {"unet", "lraspp_mobilenet_v3", "deeplabv3_mobilenet_v3", "fcn_resnet50"} <= set(SEGMENTATION_MODELS)
     assert sorted(list_models()) == sorted(list_models("classification") + SEGMENTATION_MODELS)
     info = model_info("unet")

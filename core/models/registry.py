@@ -41,6 +41,11 @@ _REGISTRY: dict[str, ModelInfo] = {
              "dropout": 0.3, "block_dropout": 0.1},
             in_channels=3, input_size=(32, 32), builder="core.models.cifar_cnn:build_cifar_cnn"),
         ModelInfo(
+            "resnet_cifar", "classification",
+            "Narrow ResNet-9 (Page/airbench style): 4 conv stages, 2 residual pairs, 32x32 input",
+            {"in_channels": 3, "num_classes": 10, "width": 32, "head_scale": 0.125},
+            in_channels=3, input_size=(32, 32), builder="core.models.resnet_cifar:build_resnet_cifar"),
+        ModelInfo(
             "unet", "segmentation",
             "U-Net with skip connections; any input size (padded to 2^depth, cropped back)",
             {"in_channels": 3, "num_classes": 1, "depth": 4, "base_width": 16,

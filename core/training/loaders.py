@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from core.data.base import Dataset, SplitView
+from core.data.decode_cache import DecodeCache, default_cache_dir, file_source
 from core.errors import DataError
 from core.preprocess import Preprocess
 
@@ -94,6 +95,7 @@ class TorchDataset:
         self.augmentation = augmentation
         self.changed_pixels = changed_pixels
         self.changed_weight = float(changed_weight)
+        self.cache = DecodeCache(preprocess.size, cache_dir=default_cache_dir())
 
     def __len__(self) -> int:
         return len(self.view)
@@ -105,18 +107,17 @@ class TorchDataset:
     def _item(self, index: int):
         import torch
 
-        sample = self.view[index]
-        pixels = self.preprocess.resize(self.preprocess.to_channels(np.asarray(sample.image)))
+        pixels, target = self._decoded(index)
         image = torch.from_numpy(np.ascontiguousarray(pixels.transpose(2, 0, 1)))  # (C, H, W) uint8
         if self.kind == "classification":
             if self.augmentation is not None:
                 image, _ = self.augmentation(image, None)
-            return self._normalise(image), torch.tensor(int(sample.target), dtype=torch.int64)
-        if sample.target is None:
-            raise DataError(self.view.item_path(index) or sample.item_id,
+            return self._normalise(image), torch.tensor(int(target), dtype=torch.int64)
+        if target is None:
+            raise DataError(self.view.item_path(index) or self.view.item_id(index),
                             "this image has no mask; label it or leave it out of training")
-        mask = torch.from_numpy(np.ascontiguousarray(
-            resize_mask(np.asarray(sample.target, dtype=np.uint8), pixels.shape[:2])))
+        mask = torch.from_numpy(np.array(  # a copy: cached masks are read-only
+            resize_mask(np.asarray(target, dtype=np.uint8), pixels.shape[:2])))
         weight = self._weight_map(index, mask) if self.changed_pixels is not None else None
         if self.augmentation is not None:
             image, mask, weight = self._augment(image, mask, weight)
@@ -124,6 +125,15 @@ class TorchDataset:
         if weight is None:
             return self._normalise(image), target
         return self._normalise(image), target, weight
+
+    def _decoded(self, index: int):
+        source = file_source(self.view, index)
+        if source is not None:
+            image_path, mask_path, label = source
+            pixels = self.preprocess.resize(self.preprocess.to_channels(self.cache.image(image_path)))
+            return pixels, label if mask_path is None else self.cache.mask(mask_path, image_path)
+        sample = self.view[index]
+        return self.preprocess.resize(self.preprocess.to_channels(np.asarray(sample.image))), sample.target
 
     def _augment(self, image, mask, weight):
         """Apply the joint transform; the weight map rides along as a second mask."""

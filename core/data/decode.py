@@ -1,0 +1,172 @@
+"""Decode image and mask files straight to the size they will be used at.
+
+Training, thumbnails and prediction rarely need a 1918x1280 photo at full size.
+libjpeg can decode a JPEG at 1/2, 1/4 or 1/8 scale while it decodes
+(``cv2.IMREAD_REDUCED_COLOR_*``), several times faster than a full decode
+followed by a resize; we pick the largest reduction that still covers the
+target size, then resize the rest of the way (INTER_AREA, as Preprocess does).
+
+GIF masks (Carvana) are decoded with Pillow: OpenCV's GIF decoder takes
+~38 ms for a 1918x1280 mask, Pillow ~5 ms, and Pillow hands back palette
+indices, which is what a mask is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from core.data.images import read_image
+from core.data.masks import normalise_mask, read_mask
+from core.errors import DataError
+
+JPEG_SUFFIXES = (".jpg", ".jpeg")
+REDUCTIONS = (  # (factor, colour flag, grey flag), largest reduction first
+    (8, cv2.IMREAD_REDUCED_COLOR_8, cv2.IMREAD_REDUCED_GRAYSCALE_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4, cv2.IMREAD_REDUCED_GRAYSCALE_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2, cv2.IMREAD_REDUCED_GRAYSCALE_2),
+)
+
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    """(H, W) of an image file from its header only (no pixel decoding)."""
+    return _header(path)[:2]
+
+
+def _header(path: str | Path) -> tuple[int, int, str]:
+    """(H, W, Pillow mode) from the file's header."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            mode = image.mode
+    except FileNotFoundError:
+        raise DataError(path, "file is missing") from None
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
+        raise DataError(path, f"cannot read image header ({error})") from None
+    return height, width, mode
+
+
+def reduction_factor(full: tuple[int, int], target: tuple[int, int]) -> int:
+    """The largest of 8, 4, 2 (else 1) that keeps a ``full`` (H, W) image at least
+    ``target`` (H, W) in both directions. libjpeg rounds reduced sizes up."""
+    for factor, _, _ in REDUCTIONS:
+        if -(-full[0] // factor) >= target[0] and -(-full[1] // factor) >= target[1]:
+            return factor
+    return 1
+
+
+def default_working_height(image_hw: tuple[int, int], minimum: int) -> int:
+    """Working height for an image of ``image_hw``: its height divided by the largest
+    of 8, 4, 2 that keeps it >= ``minimum`` (its own height when none does).
+
+    Power-of-two fractions decode straight from JPEG and keep every image's
+    aspect: Carvana's 1280 rows -> 160 at a CPU minimum of 128, 640 at 512.
+    """
+    height = int(image_hw[0])
+    for factor, _, _ in REDUCTIONS:
+        if height // factor >= minimum:
+            return height // factor
+    return height
+
+
+def _resize_area(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if image.shape[:2] == tuple(size):
+        return image
+    height, width = size
+    shrinking = image.shape[0] > height or image.shape[1] > width
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+
+
+def decode_image(path: str | Path, size: tuple[int, int] | None = None) -> np.ndarray:
+    """uint8 (H, W) grey or (H, W, 3) RGB at ``size`` (H, W), or at full size when None.
+
+    JPEGs are decoded reduced when the target allows it; other formats decode
+    in full and are resized.
+    """
+    if size is None or Path(path).suffix.lower() not in JPEG_SUFFIXES:
+        image = read_image(path)
+        return image if size is None else _resize_area(image, size)
+    height, width, mode = _header(path)
+    factor = reduction_factor((height, width), size)
+    if factor == 1:
+        return _resize_area(read_image(path), size)
+    grey = mode == "L"  # read_image keeps grey JPEGs grey
+    flag = next(g if grey else c for f, c, g in REDUCTIONS if f == factor)
+    decoded = cv2.imdecode(_read_bytes(path), flag)
+    if decoded is None or decoded.size == 0:
+        raise DataError(path, "cannot decode image (corrupt or unsupported format)")
+    return _resize_area(decoded if grey else cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), size)
+
+
+def _read_bytes(path: str | Path) -> np.ndarray:
+    try:
+        with open(path, "rb") as handle:  # cv2.imread fails silently on non-ASCII paths
+            data = np.frombuffer(handle.read(), dtype=np.uint8)
+    except OSError as error:
+        raise DataError(path, f"cannot read file ({error.strerror or error})") from None
+    if data.size == 0:
+        raise DataError(path, "file is empty")
+    return data
+
+
+def decode_mask(path: str | Path) -> np.ndarray:
+    """uint8 (H, W) mask, as ``read_mask`` gives it; GIFs through Pillow (7x faster)."""
+    if Path(path).suffix.lower() == ".gif":
+        mask = _gif_mask(path)
+        if mask is not None:
+            return mask
+    return read_mask(path)
+
+
+def _gif_mask(path: str | Path) -> np.ndarray | None:
+    """A palette GIF as read_mask reads it: grey palette -> its grey level, else
+    any non-black colour = object; None for GIFs this shortcut does not cover
+    (transparency, non-palette modes), which then take the general path."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if image.mode != "P" or "transparency" in image.info:
+                return None
+            indices = np.asarray(image)  # (H, W) palette indices
+            palette = np.asarray(image.getpalette() or [], dtype=np.uint8).reshape(-1, 3)
+    except FileNotFoundError:
+        raise DataError(path, "file is missing") from None
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+        raise DataError(path, f"cannot decode GIF mask ({error})") from None
+    palette = np.concatenate([palette, np.zeros((256 - len(palette), 3), np.uint8)])
+    used = palette[np.unique(indices)]
+    if (used[:, 0] == used[:, 1]).all() and (used[:, 0] == used[:, 2]).all():
+        lut = palette[:, 0]
+    else:
+        lut = palette.any(axis=1).astype(np.uint8)
+    return normalise_mask(np.ascontiguousarray(lut[indices]))
+
+
+def decode_mask_at(path: str | Path, size: tuple[int, int] | None) -> np.ndarray:
+    """The mask at ``size`` (H, W): nearest-neighbour, so labels stay labels."""
+    return resize_nearest(decode_mask(path), size)
+
+
+def resize_nearest(mask: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    """Nearest-neighbour resize to ``size`` (H, W) (None or same size: unchanged)."""
+    if size is None or mask.shape[:2] == tuple(size):
+        return mask
+    return cv2.resize(mask, (size[1], size[0]), interpolation=cv2.INTER_NEAREST)
+
+
+def decode_thumbnail(path: str | Path, max_side: int) -> np.ndarray:
+    """uint8 RGB/grey image whose longer side is at most ``max_side`` (aspect kept),
+    decoded reduced when the file is a JPEG: for browsers and previews."""
+    full = image_size(path)
+    scale = min(1.0, max_side / max(full))
+    size = (max(1, round(full[0] * scale)), max(1, round(full[1] * scale)))
+    return decode_image(path, size)
+
+
+__all__ = ["decode_image", "decode_mask", "decode_mask_at", "decode_thumbnail",
+           "default_working_height", "image_size", "reduction_factor", "resize_nearest"]
