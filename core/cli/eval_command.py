@@ -2,7 +2,8 @@
 
 Works for torch and NumPy runs alike (through the Predictor), on the data the
 run was trained on or any other ``--data``. Masks are scored at each image's
-own size, against the original mask.
+own size, against the original mask (as Kaggle scores Carvana), and again at
+the model's working size under ``at_working_size``.
 """
 
 from __future__ import annotations
@@ -84,11 +85,31 @@ def evaluate_predictor(predictor, dataset, split: str, *, limit: int | None = No
             meter.update(np.stack(probabilities), np.array([s.target for s in samples]))
     else:
         meter = SegmentationMeter()
+        working, scored = None if predictor.preprocess.size is None else SegmentationMeter(), 0
         for index in range(count):
             sample = view[index]
             probability = predictor.predict(sample.image, tta=tta)
             meter.update(_as_logits(probability), np.asarray(sample.target)[None])
+            if working is not None:
+                scored += _score_at_working_size(working, predictor, sample, tta)
+        if scored:  # the same masks at the size the model sees
+            return {"items": count, **meter.compute(),
+                    "working_size": list(predictor.preprocess.size), "at_working_size": working.compute()}
     return {"items": count, **meter.compute()}
+
+
+def _score_at_working_size(meter, predictor, sample, tta: bool) -> int:
+    """The model's own output against the mask reduced to the working size (nearest):
+    what the training's validation Dice measures, beside the full-resolution score."""
+    from core.data.decode import resize_nearest
+
+    pixels = predictor.preprocess(predictor.preprocess.to_channels(np.asarray(sample.image)))
+    probabilities = predictor.probabilities(pixels[None], tta)[0]  # (K, h, w)
+    if probabilities.shape[0] != 1:  # binary masks only
+        return 0
+    target = resize_nearest(np.asarray(sample.target, np.uint8), predictor.preprocess.size)
+    meter.update(_as_logits(probabilities[0]), target[None])
+    return 1
 
 
 def _as_logits(probability: np.ndarray) -> np.ndarray:
