@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from core.annotation.overrides import with_mask_overrides
 from core.annotation.storage import MaskStore
 from core.data import open_dataset
 from core.errors import DataError
@@ -120,7 +121,7 @@ def test_user_masks_win_over_the_dataset(tmp_path, source):
     corrected = np.zeros_like(masks["item03"])
     corrected[5:15, 5:25] = 2
     MaskStore(tmp_path / "user").save("item03", corrected, binary=False)
-    summary = export_labels(dataset, "voc", tmp_path / "out", masks_folder=tmp_path / "user")
+    summary = export_labels(with_mask_overrides(dataset, tmp_path / "user"), "voc", tmp_path / "out")
     assert summary["user_masks"] == 1
     back = open_dataset(tmp_path / "out")
     by_id = {back.item_id(i): back[i].target for i in range(len(back))}

@@ -36,7 +36,12 @@ def run(args: argparse.Namespace) -> int:
     from core.labels.export import export_labels
 
     dataset = open_dataset(args.data, None if args.data else "carvana", seed=args.seed)
-    summary = export_labels(dataset, args.format, args.out, masks_folder=_masks_folder(args, dataset))
+    masks_folder = _masks_folder(args, dataset)
+    if masks_folder is not None and dataset.kind == "segmentation":
+        from core.annotation.overrides import with_mask_overrides
+
+        dataset = with_mask_overrides(dataset, masks_folder)
+    summary = export_labels(dataset, args.format, args.out)
     print_json(summary)
     return 0
 

@@ -1,5 +1,8 @@
-"""Write a segmentation dataset's labels in another format, the user's masks winning.
+"""Write a segmentation dataset's labels in another format.
 
+Callers wrap the dataset with ``core.annotation.overrides.with_mask_overrides``
+first so the user's corrected masks win, as the trainer does (core.annotation
+sits above core.labels, so the wrapping is theirs).
 ``export_labels(dataset, "coco", out)`` streams the items through one format's
 writer into a hidden staging folder beside ``out`` and renames it to ``out`` at
 the end: the output appears whole or not at all (a failure or a cancel removes
@@ -52,13 +55,13 @@ def _writers() -> dict[str, Callable]:
 EXPORT_FORMATS = ("coco", "voc", "yolo-seg", "labelme", "carvana-csv")
 
 
-def export_labels(dataset, format: str, out: str | Path, *, masks_folder: str | Path | None = None,
+def export_labels(dataset, format: str, out: str | Path, *,
                   progress: Callable[[int, int], None] | None = None,
                   should_stop: Callable[[], bool] | None = None) -> dict:
-    """Write ``dataset``'s masks (user masks in ``masks_folder`` win) as ``format`` into ``out``.
+    """Write ``dataset``'s masks as ``format`` into ``out``.
 
     Returns a summary: format, out, items written, unlabelled items skipped,
-    items whose mask came from ``masks_folder``.
+    items whose mask came from the user (a ``with_mask_overrides`` dataset's ``overridden``).
     """
     if format not in EXPORT_FORMATS:
         raise DataError(None, f"unknown label format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
@@ -67,10 +70,6 @@ def export_labels(dataset, format: str, out: str | Path, *, masks_folder: str | 
                                                         f"(it is {getattr(dataset, 'kind', 'unknown')})")
     out = Path(out)
     _check_target(out)
-    if masks_folder is not None:
-        from core.annotation.overrides import with_mask_overrides
-
-        dataset = with_mask_overrides(dataset, masks_folder)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"  # mkdir, unlike mkdtemp, keeps the umask's modes
     staging.mkdir()
