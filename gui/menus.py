@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar
 
+from gui.labels_export import open_labels_export
 from gui.shortcuts import make_action, show_shortcuts
 
 
@@ -15,6 +16,7 @@ class WindowActions:
     open_folder: QAction
     open_run: QAction
     export_model: QAction
+    export_labels: QAction
     quit: QAction
     fit: QAction
     actual_size: QAction
@@ -35,6 +37,7 @@ def build_actions(window) -> WindowActions:
         open_folder=make_action(window, "file.open_folder", window.choose_dataset_folder),
         open_run=make_action(window, "file.open_run", window.choose_run),
         export_model=make_action(window, "file.export_model", window.export_model),
+        export_labels=make_action(window, "file.export_labels", lambda: open_labels_export(window)),
         quit=make_action(window, "file.quit", window.close),
         fit=make_action(window, "view.fit", window.viewer.view.fit),
         actual_size=make_action(window, "view.actual_size", window.viewer.view.actual_size),
@@ -65,6 +68,7 @@ def build_menus(window: QMainWindow, actions: WindowActions, docks: list) -> Non
     file_menu.addAction(actions.open_run)
     file_menu.addSeparator()
     file_menu.addAction(actions.export_model)
+    file_menu.addAction(actions.export_labels)
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     view_menu = bar.addMenu("&View")

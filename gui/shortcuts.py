@@ -43,6 +43,8 @@ SHORTCUTS: tuple[Shortcut, ...] = tuple(
           ("file.open_folder", "Open dataset folder…", "Ctrl+O", "Open a dataset folder (or drop one on the window)"),
           ("file.open_run", "Open run…", "Ctrl+R", "Use a trained run's model for predictions"),
           ("file.export_model", "Export model…", "Ctrl+E", "Export the current model to ONNX (optionally int8)"),
+          ("file.export_labels", "Export labels…", "",
+           "Write the dataset's masks as COCO, Pascal VOC, YOLO-seg, labelme or Carvana CSV"),
           ("file.quit", "Quit", "Ctrl+Q"),
           ("view.fit", "Fit image", "Ctrl+0"),
           ("view.actual_size", "Actual size (1:1)", "Ctrl+1"),
