@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QWidget)
 
+from core.compat import DataProfile, data_profile
 from gui.annotation.editor import MaskEditor
 from gui.browser.edit_marks import link_editor, sync_edit_marks
 from gui.browser.panel import BrowserPanel
@@ -29,7 +30,7 @@ from gui.settings import AppSettings
 from gui.train.panel import TrainPanel
 from gui.training_link import TrainingLink
 from gui.viewer.panel import ViewerPanel
-from gui.window_support import DropOpener, item_title, model_fits, model_text, scrollable
+from gui.window_support import DropOpener, item_title, model_text, scrollable, unfit_reason
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("CNN-Lytical")
         self.settings = settings or AppSettings()
         self.dataset = None
+        self.data_profile: DataProfile | None = None
         self.choice: DataChoice | None = None
         self.opened_folder: DataChoice | None = None
         self.current_item: int | None = None
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
 
     def _on_dataset_opened(self, choice: DataChoice, dataset) -> None:
         self.choice, self.dataset = choice, dataset
+        self.data_profile = data_profile(dataset)
         if choice.path is not None:
             self.opened_folder = choice
         self.settings.set_last_dataset(choice.path, dataset.task)
@@ -287,7 +290,10 @@ class MainWindow(QMainWindow):
 
     # --- the current model --------------------------------------------------------------
     def _model_fits(self) -> bool:
-        return model_fits(self.prediction.info, self.dataset)
+        return self.prediction.info is not None and self._unfit_reason() is None
+
+    def _unfit_reason(self) -> str | None:
+        return unfit_reason(self.prediction.predictor, self.data_profile)
 
     def choose_run(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open run directory",
@@ -320,8 +326,8 @@ class MainWindow(QMainWindow):
             self.settings.set_last_run(info.run_dir)
         if info is not None and not fits:
             self.prediction_panel.show_hint(
-                f"The current model ({info.kind}, {len(info.class_names)} classes) does not fit "
-                "this dataset.\nTrain a model here or open a matching run.")
+                f"The current model does not fit this dataset: {self._unfit_reason()}.\n"
+                "Train a model here or open a matching run.")
             self.viewer.set_prediction(None)
         elif info is None:
             from gui.prediction.panel import NO_MODEL_HINT

@@ -8,6 +8,8 @@ from typing import Callable
 import numpy as np
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
+from core.compat import DataProfile, incompatibility, model_profile
+
 
 def item_title(dataset, sample) -> str:
     """'item id · label' for the viewer's title."""
@@ -19,18 +21,22 @@ def item_title(dataset, sample) -> str:
     return f"{sample.item_id} · no label"
 
 
-def model_fits(info, dataset) -> bool:
-    """Can the model's predictions be read against this dataset's labels?"""
-    if info is None or dataset is None or info.kind != dataset.kind:
-        return False
-    return info.kind == "segmentation" or len(info.class_names) == len(dataset.class_names)
+def unfit_reason(predictor, data: DataProfile | None) -> str | None:
+    """Why the current model cannot be used on the current data (None: it can, or no model).
+
+    The one check (core.compat) behind the Prediction panel, the Inspector and the Review queue.
+    """
+    if predictor is None or data is None:
+        return None if predictor is None else "no dataset is open"
+    return incompatibility(model_profile(predictor), data)
 
 
 def model_text(info) -> str:
     if info is None:
         return "No model"
     engine = f"{info.engine} " if info.engine else ""
-    return f"Model: {engine}{info.kind} · {Path(info.run_dir).name}"
+    runtime = f" · {info.runtime}" if getattr(info, "runtime", "") else ""
+    return f"Model: {engine}{info.kind} · {Path(info.run_dir).name}{runtime}"
 
 
 class DropOpener:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.preprocess import Preprocess
+
 
 class FakeClassifier:
     """Probabilities peaked on (sum of pixels) mod C: some right, some wrong."""
@@ -15,8 +17,9 @@ class FakeClassifier:
     kind = "classification"
     engine = "fake"
 
-    def __init__(self, class_names: list[str]):
+    def __init__(self, class_names: list[str], channels: int = 1):
         self.class_names = list(class_names)
+        self.preprocess = Preprocess(channels=channels, size=None)
         self.calls = 0
 
     def predict(self, image: np.ndarray) -> np.ndarray:
@@ -43,6 +46,10 @@ class FakeSegmenter:
     kind = "segmentation"
     engine = "fake"
     class_names = ["background", "car"]
+    preprocess = Preprocess(channels=3, size=None)
+
+    def first_layer_filters(self) -> None:
+        return None  # the predictor contract: None = no filters to show
 
     def predict(self, image: np.ndarray) -> np.ndarray:
         grey = np.asarray(image, np.float32)

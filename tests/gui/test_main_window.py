@@ -154,6 +154,15 @@ def test_model_of_another_task_shows_a_hint_not_nonsense(make_window, qtbot):
     assert window.prediction_panel.pages.currentIndex() == 0
 
 
+def test_grey_digit_model_on_colour_cifar_is_refused_by_every_panel(make_window, qtbot):
+    window = make_window("cifar10")
+    window.prediction.set_predictor("runs/digits", FakeClassifier([str(d) for d in range(10)]))
+    hint = window.prediction_panel.hint.text()
+    assert "does not fit" in hint and "grey" in hint
+    assert window.prediction_panel.pages.currentIndex() == 0
+    assert window.inspector.predictor is None and window.review._predictor is None
+
+
 def test_bad_dataset_folder_shows_one_line_error(make_window, qtbot, tmp_path):
     window = make_window()
     missing = tmp_path / "nowhere"
