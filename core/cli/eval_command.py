@@ -103,12 +103,13 @@ def _score_at_working_size(meter, predictor, sample, tta: bool) -> int:
     what the training's validation Dice measures, beside the full-resolution score."""
     from core.data.decode import resize_nearest
 
-    pixels = predictor.preprocess(predictor.preprocess.to_channels(np.asarray(sample.image)))
-    probabilities = predictor.probabilities(pixels[None], tta)[0]  # (K, h, w)
-    if probabilities.shape[0] != 1:  # binary masks only
+    preprocess = predictor.preprocess
+    reduced = preprocess.resize(preprocess.to_channels(np.asarray(sample.image)))  # as the model sees it
+    probability = predictor.predict(reduced, tta=tta)  # at the working size: nothing resized back
+    if probability.ndim != 2:  # binary masks only
         return 0
-    target = resize_nearest(np.asarray(sample.target, np.uint8), predictor.preprocess.size)
-    meter.update(_as_logits(probabilities[0]), target[None])
+    target = resize_nearest(np.asarray(sample.target, np.uint8), preprocess.size)
+    meter.update(_as_logits(probability), target[None])
     return 1
 
 
