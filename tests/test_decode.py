@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from core.data import decode
+from core.data.base import ArrayDataset
 from core.data.decode import (decode_image, decode_mask, decode_thumbnail, default_working_height,
                               reduction_factor)
 from core.data.decode_cache import DecodeCache, file_source
@@ -153,3 +154,26 @@ def test_training_items_through_the_cache_match_the_dataset_path(tmp_path):
         assert np.array_equal(target.numpy(), resize_mask(sample.target, (40, 64)) > 0)
     items[0]
     assert items.cache.hits == 2 and items.cache.misses == 2 * len(dataset)
+
+
+def test_soft_mask_targets_keep_sub_pixel_edges(tmp_path):
+    from core.data.carvana import open_carvana
+    from core.data.writers import write_carvana
+    from core.preprocess import Preprocess
+    from core.training.loaders import TorchDataset
+
+    image = _colourful(160, 240)
+    mask = np.zeros((160, 240), np.uint8)
+    mask[:, :90] = 1  # the edge falls 1/2 of the way into working pixel 22 (4x reduction)
+    write_carvana(tmp_path / "cars", [image] * 3, [mask] * 3, ["c1_01", "c2_01", "c3_01"])
+    dataset = open_carvana(tmp_path / "cars")
+    preprocess = Preprocess(3, (40, 60), (0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
+    soft = TorchDataset(dataset, preprocess, soft_masks=True)[0][1].numpy()
+    hard = TorchDataset(dataset, preprocess)[0][1].numpy()
+    assert soft.dtype == np.float32 and set(np.unique(hard)) == {0.0, 1.0}
+    assert np.allclose(soft[:, :22], 1) and np.allclose(soft[:, 23:], 0)
+    assert np.allclose(soft[:, 22], 128 / 255, atol=0.01)  # half covered, not 0 or 1
+    in_memory = ArrayDataset(images=[image] * 3, targets=[mask] * 3, kind="segmentation", format="test",
+                             task="carvana", class_names=["background", "car"])  # not files: no cache
+    assert file_source(in_memory, 0) is None
+    assert np.allclose(TorchDataset(in_memory, preprocess, soft_masks=True)[0][1].numpy(), soft, atol=0.01)

@@ -159,6 +159,16 @@ def resize_nearest(mask: np.ndarray, size: tuple[int, int] | None) -> np.ndarray
     return cv2.resize(mask, (size[1], size[0]), interpolation=cv2.INTER_NEAREST)
 
 
+def mask_coverage(mask: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    """uint8 (H, W) 0..255 at ``size``: how much of each pixel is object (nonzero) in
+    ``mask``, area-averaged (255 = all of it). A soft target that keeps the sub-pixel
+    position of every edge a nearest-neighbour reduction throws away."""
+    objects = (np.asarray(mask) > 0).astype(np.uint8) * 255
+    if size is None or objects.shape[:2] == tuple(size):
+        return objects
+    return cv2.resize(objects, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+
+
 def decode_thumbnail(path: str | Path, max_side: int) -> np.ndarray:
     """uint8 RGB/grey image whose longer side is at most ``max_side`` (aspect kept),
     decoded reduced when the file is a JPEG: for browsers and previews."""
@@ -169,4 +179,4 @@ def decode_thumbnail(path: str | Path, max_side: int) -> np.ndarray:
 
 
 __all__ = ["decode_image", "decode_mask", "decode_mask_at", "decode_thumbnail",
-           "default_working_height", "image_size", "reduction_factor", "resize_nearest"]
+           "default_working_height", "image_size", "mask_coverage", "reduction_factor", "resize_nearest"]

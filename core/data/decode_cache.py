@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data.decode import decode_image, decode_mask, image_size, resize_nearest
+from core.data.decode import decode_image, decode_mask, image_size, mask_coverage, resize_nearest
 from core.data.masks import check_mask_size
 
 DEFAULT_MEMORY_BYTES = 1 << 30  # 1 GiB of decoded pixels per process before spilling to disk
@@ -70,13 +70,19 @@ class DecodeCache:
     def mask(self, path: str | Path, image_path: str | Path | None = None) -> np.ndarray:
         """uint8 (H, W) mask at the working size (nearest-neighbour); with
         ``image_path``, a DataError unless the mask covers that image pixel for pixel."""
-        def decode():
-            mask = decode_mask(path)
-            if image_path is not None:
-                check_mask_size(mask, np.empty(image_size(image_path), np.uint8), path)
-            return resize_nearest(mask, self.size)
+        return self._get(path, "mask", lambda: resize_nearest(self._full_mask(path, image_path), self.size))
 
-        return self._get(path, "mask", decode)
+    def coverage(self, path: str | Path, image_path: str | Path | None = None) -> np.ndarray:
+        """uint8 (H, W) 0..255 share of each working-size pixel that is object
+        (``mask_coverage``): soft training targets for binary masks."""
+        return self._get(path, "coverage", lambda: mask_coverage(self._full_mask(path, image_path), self.size))
+
+    @staticmethod
+    def _full_mask(path, image_path) -> np.ndarray:
+        mask = decode_mask(path)
+        if image_path is not None:  # the same check the dataset makes
+            check_mask_size(mask, np.empty(image_size(image_path), np.uint8), path)
+        return mask
 
     def _get(self, path, what: str, decode) -> np.ndarray:
         key = file_key(path, self.size, what)

@@ -179,7 +179,8 @@ def _loaders(config, dataset, preprocess, binary, device, distributed) -> dict:
         changed = ChangedPixels(dataset, views["train"])
     train_set = TorchDataset(views["train"], preprocess, binary_mask=binary,
                              augmentation=augmentation, changed_pixels=changed,
-                             changed_weight=config.changed_pixel_weight)
+                             changed_weight=config.changed_pixel_weight,
+                             soft_masks=True)  # area-coverage targets: sharper full-size edges
     generator = torch.Generator().manual_seed(config.seed)
     sampler = distributed.sampler(train_set, shuffle=True, seed=config.seed)
     loaders = {"generator": generator, "train": make_loader(
