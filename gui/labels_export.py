@@ -94,7 +94,7 @@ class LabelsExportDialog(QDialog):
         self.setWindowTitle("Export labels")
         self._build()
         self._format_changed()
-        self.resize(640, 300)
+        self.resize(640, self.sizeHint().height())
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -134,7 +134,6 @@ class LabelsExportDialog(QDialog):
         self.status = QLabel("A new folder is written; an existing non-empty folder is never overwritten.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        layout.addStretch(1)
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton("Cancel export", QDialogButtonBox.ButtonRole.RejectRole)
