@@ -145,8 +145,12 @@ class ThumbnailListModel(QAbstractListModel):
 
     def _caption(self, item: int) -> str:
         item_id = self.dataset.item_id(item)
-        name = self.marks.caption_prefix(item_id) + item_id.rsplit("/", 1)[-1]
+        name = item_id.rsplit("/", 1)[-1]
         label = self._label_name(item)
+        stem, underscore, number = name.rpartition("_")
+        if not label and underscore and number.isdigit():
+            name = f"{number} · {stem}"  # Carvana's <car>_<view>: the view number survives eliding
+        name = self.marks.caption_prefix(item_id) + name
         return f"{label} · {name}" if label else name  # the class first: it survives eliding
 
     def _label_name(self, item: int) -> str:

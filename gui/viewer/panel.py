@@ -10,8 +10,9 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QColorDialog, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget)
+                               QSlider, QToolButton, QVBoxLayout, QWidget)
 
+from gui.viewer.elided_label import ElidedLabel
 from gui.viewer.overlays import OVERLAY_MODES, PREDICTION_COLOUR, build_overlay
 from gui.viewer.view import ImageView
 
@@ -25,10 +26,9 @@ class ViewerPanel(QWidget):
         self.truth: np.ndarray | None = None
         self.probabilities: np.ndarray | None = None
         self.colour = PREDICTION_COLOUR
-        self.title = QLabel("No image")
+        self.title = ElidedLabel("No image")  # long ids and errors end in "…"; tooltip has all
         self.title.setObjectName("title")
-        self.title.setMinimumWidth(60)  # long ids are cut, the controls stay
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(60)
         self.overlay_box = QComboBox()
         for key, text in OVERLAY_MODES.items():
             self.overlay_box.addItem(text, key)

@@ -87,3 +87,17 @@ def test_model_scores_order_items_unscored_last():
     splits = {"val": np.array([4, 1])}
     assert split_indices(splits, 6, "val").tolist() == [1, 4]
     assert split_indices(splits, 6, "all").tolist() == list(range(6))
+
+
+def test_views_of_one_car_have_captions_that_differ_as_drawn(browser, qtbot):
+    """Carvana ids share a 12-character car id: every caption read "20e7311ab…"."""
+    from core.data import demo_dataset
+
+    cars = demo_dataset("carvana", 32)
+    browser.set_dataset(cars)
+    view, model = browser.view, browser.model
+    width = view.gridSize().width() - 4
+    drawn = [view.fontMetrics().elidedText(model.data(model.index(row, 0)),
+                                          view.textElideMode(), width) for row in range(16)]
+    assert len(set(drawn)) == 16, drawn
+    assert drawn[0].startswith("01")

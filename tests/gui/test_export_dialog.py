@@ -61,8 +61,8 @@ def test_dialog_exports_and_shows_the_report_and_comparison(qtbot, dialog, tmp_p
 
     view = dialog.disagreement
     assert view.pages.currentWidget() is view.charts  # classification: two bar charts
-    assert len(view.float_chart.bars.opts["height"]) == 10
-    np.testing.assert_allclose(np.sum(view.int8_chart.bars.opts["height"]), 1.0, atol=1e-4)
+    assert len(view.float_chart.probabilities) == 10
+    np.testing.assert_allclose(np.sum(view.int8_chart.probabilities), 1.0, atol=1e-4)
     assert "predict" in view.caption.text() or "disagree" in view.caption.text()
 
     blank = np.zeros((28, 28), np.uint8)

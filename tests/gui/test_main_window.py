@@ -93,16 +93,16 @@ def test_classification_prediction_draws_probability_chart(make_window, qtbot):
     panel = window.prediction_panel
     assert panel.pages.currentIndex() == 1
     expected = predictor.predict(window.current_sample.image)
-    heights = panel.chart.bars.opts["height"]
+    heights = panel.chart.probabilities
     np.testing.assert_allclose(heights, expected)
     true_label = int(window.current_sample.target)
     assert panel.chart.true_tag.isVisible()
-    assert panel.chart.true_tag.pos().x() == pytest.approx(true_label)
+    assert panel.chart.true_tag.pos().y() == pytest.approx(true_label)
     assert f"true {window.dataset.class_names[true_label]}" in panel.summary.text()
     # another image -> a new prediction off the UI thread
     with qtbot.waitSignal(window.prediction_shown, timeout=5000):
         choose(qtbot, window, 11)
-    np.testing.assert_allclose(panel.chart.bars.opts["height"],
+    np.testing.assert_allclose(panel.chart.probabilities,
                                predictor.predict(window.dataset[11].image))
 
 

@@ -40,7 +40,7 @@ def test_open_run_predicts_and_inspects(window, qtbot, runs, engine):
         window.open_run(runs[engine])
     assert window.prediction.info.run_dir == runs[engine]
     expected = Predictor.from_run(runs[engine]).predict(window.current_sample.image)
-    np.testing.assert_allclose(window.prediction_panel.chart.bars.opts["height"], expected,
+    np.testing.assert_allclose(window.prediction_panel.chart.probabilities, expected,
                                rtol=1e-4, atol=1e-6)
     assert engine in window.model_label.text()
     qtbot.waitUntil(lambda: window.inspector.last_result is not None, timeout=30_000)

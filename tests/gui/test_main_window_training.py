@@ -36,7 +36,7 @@ def test_train_watch_learn_and_stop(window, qtbot):
         pass
     assert window.prediction.info.run_dir == run_dir
     assert window.prediction_panel.pages.currentIndex() == 1
-    heights = np.asarray(window.prediction_panel.chart.bars.opts["height"])
+    heights = np.asarray(window.prediction_panel.chart.probabilities)
     assert heights.shape == (10,) and heights.sum() == pytest.approx(1.0, abs=1e-4)
     qtbot.wait(2500)  # training goes on: epochs end, the model reloads, curves redraw
     assert panel.is_training, "the run should still be going (raise epochs if this fails)"
