@@ -29,11 +29,13 @@ def atomic_open(path: str | Path, mode: str = "wb") -> Iterator[BinaryIO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(tmp_name)
         except FileNotFoundError:
             pass
+        if isinstance(error, OSError) and error.filename is None:  # fsync/write: name the target
+            raise OSError(error.errno, error.strerror or str(error), str(target)) from error
         raise
 
 

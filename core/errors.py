@@ -17,10 +17,33 @@ class CnnLyticalError(Exception):
 class DataError(CnnLyticalError):
     """A dataset, image or mask on disk is missing, malformed or inconsistent."""
 
-    def __init__(self, path: str | Path | None, problem: str):
+    def __init__(self, path: str | Path | None, problem: str | None = None):
+        if problem is None:  # rebuilt from a message alone, as DataLoader workers re-raise errors
+            path, problem = None, _original_line(str(path))
         self.path = None if path is None else Path(path)
         self.problem = problem
         super().__init__(f"{path}: {problem}" if path is not None else problem)
+
+
+def _original_line(message: str) -> str:
+    """The error line at the end of a worker's "Caught X ... Original Traceback" message."""
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else message
+    for prefix in ("core.errors.DataError: ", "DataError: "):
+        if last.startswith(prefix):
+            return last[len(prefix):]
+    return last
+
+
+class DataWarning(UserWarning):
+    """Something in a dataset was skipped (a broken link); the rest is usable."""
+
+
+def warn_data(path: str | Path, problem: str) -> None:
+    """One warning line naming ``path``; the CLI prints it as ``warning: ...``."""
+    import warnings
+
+    warnings.warn(DataWarning(f"{path}: {problem}"), stacklevel=2)
 
 
 class RunError(CnnLyticalError):

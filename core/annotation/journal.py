@@ -5,7 +5,10 @@ file per image under ``<masks dir>/.journal/``: a *base* record (the mask when
 editing started, written with the first edit as the box of its labelled pixels)
 followed by *patch* records (a changed box and its new labels). Replaying them rebuilds the unsaved mask;
 saving the mask deletes its journal. A record torn by a crash fails its CRC
-and ends the replay there.
+and ends the replay there. The first edit of an image in a session starts its
+file afresh from the mask as it is now, so a previous session's edits that the
+user chose not to recover cannot come back. No file stays open between edits
+(thousands of unsaved images must not exhaust file descriptors).
 
 Record layout: ``b"CLJ1"``, header length, body length, CRC32 of header+body
 (three little-endian uint32), JSON header, zlib-compressed uint8 labels.
@@ -67,10 +70,36 @@ def _scan(data: bytes) -> tuple[list[tuple[dict, np.ndarray]], int]:
         if zlib.crc32(body, zlib.crc32(header)) != crc:
             break
         meta = json.loads(header)
-        labels = np.frombuffer(zlib.decompress(body), np.uint8).reshape(meta["shape"])
+        labels = _labels(meta, body)
+        if labels is None:
+            break
         records.append((meta, labels))
         offset = end
     return records, offset
+
+
+def _labels(meta: dict, body: bytes) -> np.ndarray | None:
+    """A record's label box, or None when its header is inconsistent or its size absurd
+    (a crafted journal must not make recovery allocate gigabytes)."""
+    from core import limits
+
+    try:
+        shape = [int(n) for n in meta["shape"]]
+        mask_shape = [int(n) for n in meta.get("mask_shape", shape)]
+    except (KeyError, TypeError, ValueError):
+        return None
+    pixels = limits.IMAGE_PIXELS.value()
+    if (len(shape) != 2 or len(mask_shape) != 2 or min(shape + mask_shape) < 0
+            or shape[0] * shape[1] > pixels or mask_shape[0] * mask_shape[1] > pixels):
+        return None
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(body, shape[0] * shape[1] + 1)
+    except zlib.error:
+        return None
+    if len(raw) != shape[0] * shape[1]:
+        return None
+    return np.frombuffer(raw, np.uint8).reshape(shape)
 
 
 class Journal:
@@ -78,24 +107,22 @@ class Journal:
 
     def __init__(self, masks_dir: str | Path):
         self.masks_dir = Path(masks_dir)
-        self._files: dict[str, object] = {}
+        self._started: set[str] = set()  # images whose journal this session has (re)started
 
     def record(self, item_id: str, edit: Edit, mask: np.ndarray) -> None:
-        """Append ``edit`` (already applied to ``mask``); starts the file with the base mask."""
-        handle = self._files.get(item_id)
-        if handle is None:
-            path = journal_path(self.masks_dir, item_id)
+        """Append ``edit`` (already applied to ``mask``); the session's first edit of an image
+        replaces any older journal with the base mask (the mask before this edit)."""
+        path = journal_path(self.masks_dir, item_id)
+        first = item_id not in self._started
+        if first:
             path.parent.mkdir(parents=True, exist_ok=True)
-            records, valid_end = _scan(path.read_bytes()) if path.exists() else ([], 0)
-            needs_base = not records
-            handle = self._files[item_id] = open(path, "wb" if needs_base else "r+b")
-            handle.truncate(0 if needs_base else valid_end)  # drop a record torn by a crash
-            handle.seek(0, os.SEEK_END)
-            if needs_base:
+        with open(path, "wb" if first else "ab") as handle:  # opened per edit: no fd per image
+            if first:
                 handle.write(self._base_record(item_id, edit, mask))
-        handle.write(_encode("patch", item_id, edit.top, edit.left, edit.after))
-        handle.flush()
-        os.fsync(handle.fileno())
+            handle.write(_encode("patch", item_id, edit.top, edit.left, edit.after))
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._started.add(item_id)
 
     @staticmethod
     def _base_record(item_id: str, edit: Edit, mask: np.ndarray) -> bytes:
@@ -115,15 +142,12 @@ class Journal:
 
     def clear(self, item_id: str) -> None:
         """Forget an image's journal (after it was saved or its edits were discarded)."""
-        handle = self._files.pop(item_id, None)
-        if handle is not None:
-            handle.close()
+        self._started.discard(item_id)
         journal_path(self.masks_dir, item_id).unlink(missing_ok=True)
 
     def close(self) -> None:
-        for handle in self._files.values():
-            handle.close()
-        self._files.clear()
+        """Nothing stays open between edits; kept so callers can close a journal."""
+        self._started.clear()
 
 
 def find_recoverable(masks_dir: str | Path) -> list[str]:
@@ -149,7 +173,9 @@ def recover(masks_dir: str | Path, item_id: str) -> np.ndarray | None:
         return None
     mask = np.zeros(records[0][0]["mask_shape"], np.uint8)
     for meta, labels in records:
-        top, left = meta["top"], meta["left"]
+        top, left = int(meta["top"]), int(meta["left"])
+        if top < 0 or left < 0 or top + labels.shape[0] > mask.shape[0] or left + labels.shape[1] > mask.shape[1]:
+            break  # a record that does not fit its mask is not ours
         mask[top:top + labels.shape[0], left:left + labels.shape[1]] = labels
     return mask
 

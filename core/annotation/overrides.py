@@ -33,8 +33,8 @@ class MaskOverrideDataset:
         self.splits = dataset.splits
         self.root = dataset.root
         self._store = MaskStore(folder)
-        saved = set(self._store.saved_ids())
-        self.overridden = {i for i in range(len(dataset)) if dataset.item_id(i) in saved}
+        self._paths = {i: self._store.saved_path(dataset.item_id(i)) for i in range(len(dataset))}
+        self.overridden = {i for i, path in self._paths.items() if path is not None}
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -52,7 +52,7 @@ class MaskOverrideDataset:
         return index + len(self) if index < 0 else index
 
     def _user_mask(self, index: int, shape: tuple[int, int]) -> np.ndarray:
-        path = self._store.path(self.item_id(index))
+        path = self._paths[self._normal(index)]
         mask = read_user_mask(path, binary=len(self.class_names) == 2)
         if mask.shape != shape:
             raise DataError(path, f"mask is {mask.shape[1]}x{mask.shape[0]} but its image is {shape[1]}x{shape[0]}")

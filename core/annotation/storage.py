@@ -10,9 +10,11 @@ masks) is never written into unless the caller explicitly allows it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import cv2
 import numpy as np
@@ -41,11 +43,48 @@ def default_masks_dir(dataset) -> Path:
     return user_data_dir() / "annotations" / str(getattr(dataset, "task", "demo")) / "masks"
 
 
+UNSAFE_IN_NAMES = set('\\/:*?"<>|%')  # path separators, Windows-reserved, and the escape itself
+MAX_NAME_BYTES = 240                   # file systems allow 255 bytes per name
+
+
 def mask_filename(item_id: str) -> Path:
-    """Relative PNG path of an item's mask: ``"train/00042"`` -> ``train/00042.png``."""
+    """Relative PNG path of an item's mask: ``"train/00042"`` -> ``train/00042.png``.
+
+    Injective: letters of any script stay as they are ("数据 1" -> ``数据 1.png``);
+    path-hostile characters, control characters, a leading dot and a trailing
+    dot or space become ``%XX`` (UTF-8), as does ``%`` itself, so two ids never
+    share a file and ``saved_ids`` can read the id back. A part longer than 240
+    bytes is cut and suffixed with a hash of the whole part.
+    """
+    parts = item_id.split("/")
+    if not item_id or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"item id {item_id!r} cannot name a mask file")
+    names = [_escape(part) for part in parts]
+    return Path(*names[:-1], names[-1] + ".png")
+
+
+def _escape(part: str) -> str:
+    chars = [c if c.isprintable() and c not in UNSAFE_IN_NAMES else _percent(c) for c in part]
+    if part.startswith("."):
+        chars[0] = "%2E"
+    if part.endswith((".", " ")):
+        chars[-1] = _percent(part[-1])
+    name = "".join(chars)
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        digest = hashlib.sha1(part.encode("utf-8")).hexdigest()[:12]
+        name = name.encode("utf-8")[:MAX_NAME_BYTES - 13].decode("utf-8", "ignore") + "~" + digest
+    return name
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+
+
+def legacy_mask_filename(item_id: str) -> Path | None:
+    """The name masks were saved under before names became injective (read-only fallback)."""
     parts = [re.sub(r"[^A-Za-z0-9._ -]+", "_", part) for part in item_id.split("/") if part]
     if not parts or any(part in (".", "..") for part in parts):
-        raise ValueError(f"item id {item_id!r} cannot name a mask file")
+        return None
     return Path(*parts[:-1], parts[-1] + ".png")
 
 
@@ -62,13 +101,9 @@ def encode_png(mask: np.ndarray, binary: bool) -> bytes:
 
 def read_user_mask(path: str | Path, binary: bool) -> np.ndarray:
     """A saved mask as class ids (binary masks come back as 0/1)."""
-    try:
-        data = np.fromfile(str(path), np.uint8)
-    except OSError as error:
-        raise DataError(path, f"cannot read mask ({error.strerror})") from error
-    labels = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-    if labels is None:
-        raise DataError(path, "is not a readable image")
+    from core.data.images import decode_file  # checks the header's size before decoding
+
+    labels = decode_file(path)
     if labels.ndim == 3:
         labels = labels[:, :, 0]
     labels = labels.astype(np.uint8)
@@ -85,12 +120,21 @@ class MaskStore:
     def path(self, item_id: str) -> Path:
         return self.masks_dir / mask_filename(item_id)
 
+    def saved_path(self, item_id: str) -> Path | None:
+        """The item's mask file if one is saved (under its name, else its pre-injective name)."""
+        path = self.path(item_id)
+        if path.is_file():
+            return path
+        legacy = legacy_mask_filename(item_id)
+        legacy = None if legacy is None else self.masks_dir / legacy
+        return legacy if legacy is not None and legacy != path and legacy.is_file() else None
+
     def has_mask(self, item_id: str) -> bool:
-        return self.path(item_id).is_file()
+        return self.saved_path(item_id) is not None
 
     def load(self, item_id: str, binary: bool) -> np.ndarray | None:
-        path = self.path(item_id)
-        return read_user_mask(path, binary) if path.is_file() else None
+        path = self.saved_path(item_id)
+        return read_user_mask(path, binary) if path is not None else None
 
     def save(self, item_id: str, mask: np.ndarray, binary: bool) -> Path:
         """Write the mask atomically; the old file stays whole if anything fails."""
@@ -107,7 +151,7 @@ class MaskStore:
         for path in sorted(self.masks_dir.rglob("*.png")):
             relative = path.relative_to(self.masks_dir)
             if not any(part.startswith(".") for part in relative.parts):
-                ids.append(relative.with_suffix("").as_posix())
+                ids.append(unquote(relative.with_suffix("").as_posix()))
         return ids
 
     def _claim_folder(self) -> None:

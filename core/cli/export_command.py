@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli.common import print_json
+from core.cli.common import output_file, positive_int, print_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,15 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="onnx", choices=["onnx"], help="export format")
     parser.add_argument("--quantize", choices=["int8"], default=None,
                         help="also write a statically quantized int8 model (QDQ, per-channel)")
-    parser.add_argument("--calib", type=int, default=64, metavar="N",
+    parser.add_argument("--calib", type=positive_int, default=64, metavar="N",
                         help="calibration images from the TRAINING split (default 64)")
-    parser.add_argument("--out", metavar="FILE",
+    parser.add_argument("--out", type=output_file, metavar="FILE",
                         help="output .onnx (default RUN_DIR/model.onnx, or model.int8.onnx)")
-    parser.add_argument("--eval-limit", type=int, default=200, metavar="N",
+    parser.add_argument("--eval-limit", type=positive_int, default=200, metavar="N",
                         help="held-out images scored in the report (default 200)")
-    parser.add_argument("--threads", type=int, default=2,
+    parser.add_argument("--threads", type=positive_int, default=2,
                         help="torch and ONNX Runtime threads while timing (default 2)")
-    parser.add_argument("--repeats", type=int, default=10, help="latency samples per engine")
+    parser.add_argument("--repeats", type=positive_int, default=10, help="latency samples per engine")
     parser.add_argument("--weights", choices=["model", "best"], default="model",
                         help="latest epoch (model) or best validation epoch (best)")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.common import add_data_arguments, print_json
+from core.cli.common import add_data_arguments, print_json, seed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_arguments(parser)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the train/val/test split")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the train/val/test split")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,7 +13,9 @@ import os
 import signal
 from typing import Any
 
-from core.cli.common import add_data_arguments, add_engine_argument, print_json
+from core.cli.common import (add_data_arguments, add_engine_argument, fraction, image_side,
+                             non_negative_float, non_negative_int, output_folder, positive_float,
+                             positive_int, print_json, seed)
 from core.errors import TrainingError
 from core.runs.config import TrainConfig
 
@@ -37,32 +39,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model registry name (default: the task's)")
     parser.add_argument("--model-option", action="append", default=[], metavar="KEY=VALUE",
                         help="model option, e.g. base_width=32 (repeatable; VALUE is JSON)")
-    parser.add_argument("--out", metavar="RUN_DIR", help="run directory (default runs/<task>-<engine>-<time>)")
+    parser.add_argument("--out", type=output_folder, metavar="RUN_DIR", help="run directory (default runs/<task>-<engine>-<time>)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped torch run")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run already in --out (default: refuse)")
     parser.add_argument("--init-from", metavar="RUN_OR_FILE",
                         help="start from another run's weights: a run dir, a .pt, or a numpy .npz "
                              "such as init.npz")
-    parser.add_argument("--epochs", type=int)
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--lr", type=float)
+    parser.add_argument("--epochs", type=positive_int)
+    parser.add_argument("--batch-size", type=positive_int)
+    parser.add_argument("--lr", type=positive_float)
     parser.add_argument("--optimizer", choices=OPTIMIZERS)
     parser.add_argument("--schedule", choices=SCHEDULES)
     parser.add_argument("--loss", choices=("auto", "ce", "bce", "dice", "bce_dice", "focal", "tversky"))
-    parser.add_argument("--weight-decay", type=float)
-    parser.add_argument("--label-smoothing", type=float)
-    parser.add_argument("--grad-clip", type=float, help="max global gradient norm")
-    parser.add_argument("--early-stopping", type=int, metavar="PATIENCE")
-    parser.add_argument("--image-size", type=int, help="segmentation working height (0 = native size)")
+    parser.add_argument("--weight-decay", type=non_negative_float)
+    parser.add_argument("--label-smoothing", type=fraction)
+    parser.add_argument("--grad-clip", type=non_negative_float, help="max global gradient norm (0 = off)")
+    parser.add_argument("--early-stopping", type=positive_int, metavar="PATIENCE")
+    parser.add_argument("--image-size", type=image_side,
+                        help="segmentation working height, a multiple of 16 (0 = native size)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"))
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--limit", type=int, help="use at most N training items")
-    parser.add_argument("--demo-size", type=int, help="number of demo items to generate")
-    parser.add_argument("--workers", type=int, help="DataLoader worker processes (spawned)")
+    parser.add_argument("--seed", type=seed)
+    parser.add_argument("--limit", type=positive_int, help="use at most N training items")
+    parser.add_argument("--demo-size", type=positive_int, help="number of demo items to generate")
+    parser.add_argument("--workers", type=non_negative_int, help="DataLoader worker processes (spawned)")
     parser.add_argument("--no-augment", action="store_true")
     parser.add_argument("--no-amp", action="store_true", help="no mixed precision on CUDA")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--mask-overrides", metavar="FOLDER", help="user-corrected masks that win")
-    parser.add_argument("--changed-pixel-weight", type=float)
+    parser.add_argument("--changed-pixel-weight", type=non_negative_float)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -92,6 +97,8 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
         values["amp"] = False
     if args.compile:
         values["compile"] = True
+    if args.overwrite:
+        values["overwrite"] = True
     try:
         return TrainConfig.from_dict(values)
     except (ValueError, TypeError) as error:

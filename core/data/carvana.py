@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from core.data.files import FileDataset
-from core.data.images import is_image_file
+from core.data.folder import list_image_files
 from core.data.splits import grouped_split
 from core.errors import DataError
 
@@ -32,7 +32,7 @@ def car_id(item_id: str) -> str:
 def read_rle_csv(path: Path) -> dict[str, str]:
     """``img`` -> ``rle_mask`` from ``train_masks.csv``."""
     try:
-        with path.open(newline="") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # Excel writes a BOM
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or not {"img", "rle_mask"} <= set(reader.fieldnames):
                 raise DataError(path, f"expected columns img,rle_mask, found {reader.fieldnames}")
@@ -47,6 +47,8 @@ def _mask_files(folder: Path) -> dict[str, Path]:
         return {}
     masks = {}
     for entry in os.scandir(folder):
+        if entry.name.startswith("."):
+            continue
         stem, suffix = os.path.splitext(entry.name)
         if suffix.lower() in MASK_SUFFIXES and stem.endswith("_mask"):
             masks[stem[:-len("_mask")]] = Path(entry.path)
@@ -57,8 +59,7 @@ def open_carvana(root: str | Path, seed: int = 0) -> FileDataset:
     root = Path(root)
     if not (root / "train").is_dir():
         raise DataError(root, "not a Carvana folder (no train/ with the car images)")
-    images = sorted((Path(e.path) for e in os.scandir(root / "train") if is_image_file(e.name)),
-                    key=lambda p: p.name)
+    images = list_image_files(root / "train")
     if not images:
         raise DataError(root / "train", "no images found")
     gifs = _mask_files(root / "train_masks")

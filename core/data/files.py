@@ -9,7 +9,7 @@ import numpy as np
 
 from core.data.base import Sample, TaskKind
 from core.data.images import read_image
-from core.data.masks import check_mask_size, read_mask
+from core.data.masks import check_mask_size, check_mask_values, read_mask
 from core.data.rle import rle_decode
 from core.errors import DataError
 
@@ -57,6 +57,7 @@ class FileDataset:
             mask_path = self.mask_paths[index]
             mask = read_mask(mask_path)
             check_mask_size(mask, image, mask_path)
+            check_mask_values(mask, self.class_names, mask_path)
             return mask
         if self.mask_rles is not None and self.mask_rles[index] is not None:
             try:

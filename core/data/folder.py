@@ -19,7 +19,7 @@ from pathlib import Path
 from core.data.files import FileDataset
 from core.data.images import IMAGE_SUFFIXES, is_image_file
 from core.data.splits import shuffled_split, stratified_split
-from core.errors import DataError
+from core.errors import DataError, warn_data
 
 IMAGE_FOLDER_NAMES = ("images", "imgs", "image")
 MASK_FOLDER_NAMES = ("masks", "mask", "labels", "annotations")
@@ -27,14 +27,24 @@ SEGMENTATION_CLASSES = ["background", "object"]
 CLASSES_FILE = "classes.txt"
 
 
-def _list_images(folder: Path) -> list[Path]:
-    """Image files directly in ``folder``, sorted by name (no decoding)."""
+def list_image_files(folder: Path) -> list[Path]:
+    """Image files directly in ``folder``, sorted by name (no decoding).
+
+    Hidden files (macOS ``._x.png`` stubs, ``.DS_Store``) are ignored; a broken
+    link is skipped with a warning rather than refusing the whole dataset.
+    """
     try:
-        entries = [entry for entry in os.scandir(folder)  # hidden: macOS "._x.png" stubs
-                   if not entry.name.startswith(".") and entry.is_file() and is_image_file(entry.name)]
+        entries = [entry for entry in os.scandir(folder)
+                   if not entry.name.startswith(".") and is_image_file(entry.name)]
     except OSError as error:
         raise DataError(folder, f"cannot list folder ({error.strerror or error})") from None
-    return sorted((Path(entry.path) for entry in entries), key=lambda path: path.name)
+    files = []
+    for entry in entries:
+        if entry.is_file():
+            files.append(Path(entry.path))
+        elif entry.is_symlink():
+            warn_data(entry.path, "broken link, skipped")
+    return sorted(files, key=lambda path: path.name)
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -59,7 +69,7 @@ def match_masks(images: list[Path], mask_folder: Path | None) -> list[Path | Non
     if mask_folder is None:
         return [None] * len(images)
     by_stem: dict[str, Path] = {}
-    for path in _list_images(mask_folder):
+    for path in list_image_files(mask_folder):
         stem = path.stem[:-len("_mask")] if path.stem.endswith("_mask") else path.stem
         by_stem.setdefault(stem, path)
     return [by_stem.get(path.stem) for path in images]
@@ -76,6 +86,9 @@ def read_class_names(root: Path) -> list[str] | None:
         raise DataError(path, f"cannot read class names ({error})") from None
     if len(names) < 2:
         raise DataError(path, "needs at least two lines: background, then the object classes")
+    duplicate = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if duplicate is not None:
+        raise DataError(path, f"class name {duplicate!r} appears twice")
     return names
 
 
@@ -85,12 +98,12 @@ def open_folder(root: str | Path, seed: int = 0) -> FileDataset:
     if not root.is_dir():
         raise DataError(root, "not a folder")
     image_folder = _first_existing([root / name for name in IMAGE_FOLDER_NAMES])
-    if image_folder is not None and _list_images(image_folder):
+    if image_folder is not None and list_image_files(image_folder):
         mask_folder = _first_existing([root / name for name in MASK_FOLDER_NAMES])
         return _segmentation(root, image_folder, mask_folder, seed)
-    if _list_images(root):
+    if list_image_files(root):
         return _segmentation(root, root, find_mask_folder(root), seed)
-    classes = [(folder, _list_images(folder)) for folder in _subfolders(root)]
+    classes = [(folder, list_image_files(folder)) for folder in _subfolders(root)]
     classes = [(folder, images) for folder, images in classes if images]
     if not classes:
         raise DataError(root, f"no images found (looked for {', '.join(IMAGE_SUFFIXES)} "
@@ -99,7 +112,7 @@ def open_folder(root: str | Path, seed: int = 0) -> FileDataset:
 
 
 def _segmentation(root: Path, image_folder: Path, mask_folder: Path | None, seed: int) -> FileDataset:
-    images = _list_images(image_folder)
+    images = list_image_files(image_folder)
     masks = match_masks(images, mask_folder)
     labelled = any(mask is not None for mask in masks)
     return FileDataset(

@@ -85,3 +85,11 @@ def check_mask_size(mask: np.ndarray, image: np.ndarray, mask_path: str | Path |
         mask_h, mask_w = mask.shape[:2]
         image_h, image_w = image.shape[:2]
         raise DataError(mask_path, f"mask is {mask_w}x{mask_h} but its image is {image_w}x{image_h}")
+
+
+def check_mask_values(mask: np.ndarray, class_names: list[str], mask_path: str | Path | None) -> None:
+    """DataError when a mask holds a value past the last class (it would train as garbage)."""
+    if mask.size and int(mask.max()) >= len(class_names):
+        raise DataError(mask_path, f"mask value {int(mask.max())} is beyond the {len(class_names)} classes "
+                                   f"({', '.join(class_names[:5])}{', ...' if len(class_names) > 5 else ''}); "
+                                   "name every value in classes.txt")

@@ -9,11 +9,14 @@ download is reported instead of silently read.
 from __future__ import annotations
 
 import gzip
+import math
+import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from core import limits
 from core.data.base import ArrayDataset
 from core.data.splits import packed_splits
 from core.errors import DataError
@@ -27,35 +30,66 @@ FILES = {  # part -> (images stem, labels stem)
 
 
 def read_idx(path: str | Path, ndim: int) -> np.ndarray:
-    """The uint8 array stored in IDX file ``path``, which must have ``ndim`` dimensions."""
-    data = _read_bytes(Path(path))
-    if len(data) < 4:
-        raise DataError(path, f"file is {len(data)} bytes, too short for an IDX header")
-    if data[0] != 0 or data[1] != 0 or data[2] != UBYTE:
-        raise DataError(path, f"not an IDX ubyte file (magic number 0x{data[:4].hex()})")
-    if data[3] != ndim:
-        raise DataError(path, f"IDX file has {data[3]} dimensions, expected {ndim}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DataError(path, "IDX header is truncated")
-    shape = tuple(int(v) for v in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    expected = header + int(np.prod(shape, dtype=np.int64))
-    if len(data) != expected:
-        problem = "truncated" if len(data) < expected else "longer than its header says"
-        raise DataError(path, f"IDX file is {problem}: {len(data)} bytes, header {shape} needs {expected}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+    """The uint8 array stored in IDX file ``path``, which must have ``ndim`` dimensions.
 
-
-def _read_bytes(path: Path) -> bytes:
+    The header's declared size is checked against ``core.limits`` and the file's
+    length before the payload is read; a ``.gz`` is streamed into one buffer of
+    exactly the declared size, so a decompression bomb stops at its header.
+    """
+    path = Path(path)
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as handle:
-                return handle.read()
-        return path.read_bytes()
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as handle:
+            shape = _read_header(handle, path, ndim)
+            payload = _check_declared(path, shape, 4 + 4 * ndim)
+            data = bytearray(payload)
+            got = 0
+            while got < payload:
+                more = handle.readinto(memoryview(data)[got:])
+                if not more:
+                    break
+                got += more
+            extra = len(handle.read(1))
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise DataError(path, f"corrupt or truncated gzip file ({error})") from None
     except OSError as error:
         raise DataError(path, f"cannot read file ({error.strerror or error})") from None
+    if got < payload or extra:
+        problem = "truncated" if got < payload else "longer than its header says"
+        raise DataError(path, f"IDX file is {problem}: header {shape} needs {payload:,} bytes of data")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+
+
+def _read_header(handle, path: Path, ndim: int) -> tuple[int, ...]:
+    magic = handle.read(4)
+    if len(magic) < 4:
+        raise DataError(path, f"file is {len(magic)} bytes, too short for an IDX header")
+    if magic[0] != 0 or magic[1] != 0 or magic[2] != UBYTE:
+        raise DataError(path, f"not an IDX ubyte file (magic number 0x{magic.hex()})")
+    if magic[3] != ndim:
+        raise DataError(path, f"IDX file has {magic[3]} dimensions, expected {ndim}")
+    sizes = handle.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise DataError(path, "IDX header is truncated")
+    return struct.unpack(f">{ndim}I", sizes)
+
+
+def _check_declared(path: Path, shape: tuple[int, ...], header: int) -> int:
+    """Payload bytes the header declares (a Python int: no overflow), within the limits."""
+    payload = math.prod(shape)
+    limit = limits.ARRAY_BYTES.value()
+    if payload > limit:
+        raise DataError(path, f"IDX header declares {shape} = {payload:,} bytes, above the limit of "
+                              f"{limit:,} ({limits.ARRAY_BYTES.hint()})")
+    size = path.stat().st_size
+    if path.suffix != ".gz":
+        if size != header + payload:
+            problem = "truncated" if size < header + payload else "longer than its header says"
+            raise DataError(path, f"IDX file is {problem}: {size:,} bytes, header {shape} needs "
+                                  f"{header + payload:,}")
+    elif payload > limits.GZIP_RATIO.value() * size + (1 << 20):
+        raise DataError(path, f"IDX header declares {payload:,} bytes from {size:,} compressed bytes, "
+                              f"more than {limits.GZIP_RATIO.value()}x ({limits.GZIP_RATIO.hint()})")
+    return payload
 
 
 def find_idx_file(folder: Path, stem: str) -> Path | None:

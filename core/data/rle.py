@@ -22,21 +22,32 @@ def rle_encode(mask: np.ndarray) -> str:
 
 
 def rle_decode(rle: str, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 0/1 mask of ``shape`` (H, W); ValueError on a malformed string."""
+    """uint8 0/1 mask of ``shape`` (H, W); ValueError on a malformed string.
+
+    Runs may come in any order but must not overlap or repeat, and have a
+    length of at least 1: such strings come from a broken encoder, and
+    silently merging them would train on a mask nobody drew.
+    """
     height, width = int(shape[0]), int(shape[1])
     total = height * width
     tokens = str(rle).split()
-    try:
-        numbers = np.asarray(tokens, dtype=np.int64)
-    except ValueError:
-        raise ValueError("run-length mask contains something other than integers") from None
+    if any(not token.isdigit() for token in tokens):
+        raise ValueError("run-length mask contains something other than non-negative integers")
+    if any(len(token) > 15 for token in tokens):  # beyond any image's pixel count (and int64)
+        raise ValueError(f"run-length mask has a number larger than a {width}x{height} image")
+    numbers = np.asarray(tokens, dtype=np.int64)
     if numbers.size % 2:
         raise ValueError("run-length mask has an odd number of values (start/length pairs expected)")
     starts, lengths = numbers[0::2] - 1, numbers[1::2]
-    if numbers.size and (starts.min() < 0 or lengths.min() < 0):
-        raise ValueError("run-length mask has a start below 1 or a negative length")
+    if numbers.size and (starts.min() < 0 or lengths.min() < 1):
+        raise ValueError("run-length mask has a start below 1 or a run shorter than 1")
     if numbers.size and (starts + lengths).max() > total:
         raise ValueError(f"run-length mask runs past the end of a {width}x{height} image")
+    order = np.argsort(starts, kind="stable")
+    starts, lengths = starts[order], lengths[order]
+    if np.any(starts[1:] < starts[:-1] + lengths[:-1]):
+        at = int(np.flatnonzero(starts[1:] < starts[:-1] + lengths[:-1])[0]) + 1
+        raise ValueError(f"run-length mask has overlapping or repeated runs (at start {int(starts[at]) + 1})")
     flat = np.zeros(total + 1, dtype=np.int32)
     np.add.at(flat, starts, 1)
     np.add.at(flat, starts + lengths, -1)

@@ -7,6 +7,7 @@ torchvision are imported only when a model is actually built.
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,48 @@ def create_model(name: str, **options: Any):
     if unknown:
         raise ValueError(f"model {name!r} has no option {', '.join(map(repr, unknown))}; "
                          f"its options are {', '.join(info.default_options)}")
+    _check_option_types(name, info, options)
     module_name, function_name = info.builder.split(":")
     builder = getattr(importlib.import_module(module_name), function_name)
-    return builder(**{**info.default_options, **options})
+    values = {**info.default_options, **options}
+    if options:  # the defaults are known to be sane
+        _check_size(name, builder, values)
+    return builder(**values)
+
+
+def _check_option_types(name: str, info: ModelInfo, options: dict[str, Any]) -> None:
+    """Each option has its default's type (``width=abc`` is refused here, not deep in torch)."""
+    for key, value in options.items():
+        default = info.default_options[key]
+        if isinstance(default, bool):
+            ok, what = isinstance(value, bool), "true or false"
+        elif isinstance(default, int):
+            ok, what = isinstance(value, int) and not isinstance(value, bool) and value >= 1, "a whole number >= 1"
+        elif isinstance(default, float):
+            ok, what = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                        and math.isfinite(value) and value >= 0), "a number >= 0"
+        else:
+            ok, what = isinstance(value, type(default)), type(default).__name__
+        if not ok:
+            raise ValueError(f"model {name!r} option {key} must be {what}, got {value!r}")
+
+
+def _check_size(name: str, builder, values: dict[str, Any]) -> None:
+    """Build once on PyTorch's meta device (no memory) and refuse absurd parameter counts
+    (``base_width=2048`` would allocate gigabytes before any error)."""
+    import torch
+
+    from core import limits
+
+    try:
+        with torch.device("meta"):
+            model = builder(**values)
+    except (TypeError, ValueError, RuntimeError) as error:
+        lines = str(error).strip().splitlines()
+        raise ValueError(f"model {name!r} cannot be built with these options: "
+                         f"{lines[0] if lines else type(error).__name__}") from None
+    count = sum(p.numel() for p in model.parameters())
+    limit = limits.MODEL_PARAMETERS.value()
+    if count > limit:
+        raise ValueError(f"model {name!r} with these options has {count:,} parameters, above the "
+                         f"limit of {limit:,} ({limits.MODEL_PARAMETERS.hint()})")
