@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from core.cli.common import print_json
+from core.cli.common import positive_int, print_json
 from core.errors import DataError
 
 
@@ -23,9 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="test", choices=("train", "val", "test"))
     parser.add_argument("--weights", default="best", choices=("best", "model"),
                         help="best validation epoch (default) or the latest weights")
-    parser.add_argument("--limit", type=int, help="score at most N items")
+    parser.add_argument("--limit", type=positive_int, help="score at most N items")
     parser.add_argument("--tta", action="store_true", help="average with flipped images")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=positive_int, default=64)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.cli.common import print_json
+from core.cli.common import output_folder, positive_int, print_json, probability
 from core.errors import RunError
 
 
@@ -20,11 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--run", metavar="RUN_DIR")
     source.add_argument("--model", metavar="FILE.onnx", help="an exported ONNX model")
     parser.add_argument("images", nargs="+", metavar="IMAGE")
-    parser.add_argument("--out", metavar="DIR", help="folder for mask PNGs (segmentation)")
+    parser.add_argument("--out", type=output_folder, metavar="DIR", help="folder for mask PNGs (segmentation)")
     parser.add_argument("--weights", default="model", choices=("model", "best"))
-    parser.add_argument("--threshold", type=float, default=0.5, help="mask probability cut-off")
+    parser.add_argument("--threshold", type=probability, default=0.5, help="mask probability cut-off")
     parser.add_argument("--tta", action="store_true", help="average with the flipped image")
-    parser.add_argument("--top", type=int, default=3, help="classes listed per image")
+    parser.add_argument("--top", type=positive_int, default=3, help="classes listed per image")
     parser.add_argument("--format", default="png", choices=("png", "carvana-csv"),
                         help="segmentation output: mask PNGs, or Kaggle's img,rle_mask CSV (OUT/submission.csv)")
 
@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if predictor.kind != "classification" and not args.out:
         raise RunError(args.run or args.model, "a segmentation model writes mask PNGs: add --out DIR")
     results, submission = {}, []  # submission: (image name, RLE) rows for --format carvana-csv
+    mask_names = unique_mask_names(args.images)
     for path in args.images:
         image = read_image(path)
         probabilities = predictor.predict(image, tta=args.tta)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             submission.append(submission_row(probabilities, path, args.threshold))
             results[path] = {"rle_csv": str(Path(args.out) / "submission.csv")}
         else:
-            results[path] = _write_mask(probabilities, path, Path(args.out), args.threshold)
+            results[path] = _write_mask(probabilities, Path(args.out) / mask_names[path], args.threshold)
     if submission:
         from core.labels.rle_csv import write_rle_csv
 
@@ -73,13 +74,30 @@ def _classes(probabilities: np.ndarray, class_names: list[str], top: int) -> dic
             "top": {class_names[int(i)]: float(probabilities[i]) for i in order[:max(1, top)]}}
 
 
-def _write_mask(probabilities: np.ndarray, image_path: str, out: Path, threshold: float) -> dict:
+def unique_mask_names(image_paths: list[str]) -> dict[str, str]:
+    """``<stem>_mask.png`` per image; stems seen before get ``-2``, ``-3``... so that
+    ``a/x.jpg b/x.jpg`` never write one file twice (the same path twice shares one name)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in image_paths:
+        if path in names:
+            continue
+        stem, number = Path(path).stem, 1
+        name = f"{stem}_mask.png"
+        while name in taken:
+            number += 1
+            name = f"{stem}-{number}_mask.png"
+        names[path] = name
+        taken.add(name)
+    return names
+
+
+def _write_mask(probabilities: np.ndarray, target: Path, threshold: float) -> dict:
     from core.data.masks import write_mask
 
     if probabilities.ndim == 3:  # several classes: the most likely label per pixel
         mask = probabilities.argmax(axis=0).astype(np.uint8)
     else:
         mask = (probabilities >= threshold).astype(np.uint8)
-    target = out / f"{Path(image_path).stem}_mask.png"
     write_mask(target, mask)
     return {"mask": str(target), "foreground_fraction": float((mask > 0).mean())}

@@ -100,7 +100,8 @@ class _ExportJob:
                                             self.options.eval_limit, self.options.seed)
         target_dir = self.paths["report"].parent
         target_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".export-", dir=target_dir) as folder:
+        remove_stale_exports(target_dir)
+        with tempfile.TemporaryDirectory(prefix=f".export-{os.getpid()}-", dir=target_dir) as folder:
             built = self._build(Path(folder))
             self._measure(built)
             self.stage("save", f"writing {self.paths['report']}")
@@ -202,3 +203,24 @@ def run_dataset(config: dict[str, Any], run_dir: Path):
 
 def options_dict(options: ExportOptions) -> dict[str, Any]:
     return asdict(options)
+
+
+def remove_stale_exports(folder: Path) -> None:
+    """Delete ``.export-<pid>-*`` temp folders left by an export that was killed (its process
+    is gone); a live export's folder, or one of a name we did not write, is left alone."""
+    import shutil
+
+    for entry in folder.glob(".export-*"):
+        pid = entry.name.split("-")[1]
+        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
