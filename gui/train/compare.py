@@ -2,7 +2,11 @@
 
 For example the NumPy engine against its torch twin trained from the same
 initial weights: hand-written backprop against autograd, answered with a picture.
-Each run has one colour; train loss is dashed, validation loss solid.
+Each run has one colour; train loss is dashed, validation loss solid. Runs are
+compared within one group: those that report the chosen metric (dice for
+segmentation, accuracy for classification), since a Dice+BCE loss and a cross
+entropy are not on one scale; the message says which runs are left out. The
+legends sit beside the plots, never over the curves.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
 from core.errors import CnnLyticalError
 from core.reports import load_run_curves, metric_names, run_label
 from gui.train.plot_export import save_graphics_png
-from gui.train.plot_style import add_legend, set_title, style_plot
+from gui.train.plot_style import set_title, style_plot
 
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                "#17becf")
 PATH_ROLE = Qt.ItemDataRole.UserRole
+LEGEND_WIDTH_PX = 230
 
 
 class CompareRunsWidget(QWidget):
@@ -50,8 +55,8 @@ class CompareRunsWidget(QWidget):
         self.metric_plot = self.plots.addPlot(row=1, col=0)
         style_plot(self.loss_plot, "Loss (dashed: train, solid: validation)")
         style_plot(self.metric_plot, "Validation metric")
-        add_legend(self.loss_plot)
-        add_legend(self.metric_plot, "bottom right")
+        self.loss_legend = self._side_legend(row=0)
+        self.metric_legend = self._side_legend(row=1)
         self.metric_plot.setXLink(self.loss_plot)
         self._layout()
         self.add_button.clicked.connect(self._choose_runs)
@@ -60,6 +65,15 @@ class CompareRunsWidget(QWidget):
         self.metric_combo.currentTextChanged.connect(lambda _: self._redraw())
         for run_dir in run_dirs or []:
             self.add_run(run_dir)
+
+    def _side_legend(self, row: int) -> pg.LegendItem:
+        """A legend in its own column right of the plot: it never covers a curve."""
+        holder = self.plots.addViewBox(row=row, col=1, enableMouse=False)
+        holder.setFixedWidth(LEGEND_WIDTH_PX)
+        legend = pg.LegendItem(labelTextColor="#202020")
+        legend.setParentItem(holder)
+        legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(4, 4))
+        return legend
 
     def _layout(self) -> None:
         buttons = QHBoxLayout()
@@ -135,31 +149,53 @@ class CompareRunsWidget(QWidget):
         self.metric_combo.blockSignals(False)
 
     # --- drawing ---------------------------------------------------------------
+    def shown_runs(self) -> list[str]:
+        """The runs drawn: those that report the chosen metric (all when there is none)."""
+        metric = self.metric_combo.currentText()
+        return [path for path, curves in self._curves.items()
+                if not metric or _has(curves, metric)]
+
     def _redraw(self) -> None:
         for plot in (self.loss_plot, self.metric_plot):
             plot.clear()
-            plot.legend.clear()
+        for legend in (self.loss_legend, self.metric_legend):
+            legend.clear()
         self._items.clear()
         metric = self.metric_combo.currentText()
+        shown = self.shown_runs()
         for index, (path, curves) in enumerate(self._curves.items()):
+            if path not in shown:
+                continue
             colour = RUN_COLOURS[index % len(RUN_COLOURS)]
             name = Path(path).name
-            self._plot(path, "train_loss", self.loss_plot, f"{name} train",
+            self._plot(path, "train_loss", self.loss_plot, self.loss_legend, f"{name} train",
                        pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
-            self._plot(path, "val_loss", self.loss_plot, f"{name} val", pg.mkPen(colour, width=2))
+            self._plot(path, "val_loss", self.loss_plot, self.loss_legend, f"{name} val",
+                       pg.mkPen(colour, width=2))
             if metric:
-                self._plot(path, metric, self.metric_plot, name, pg.mkPen(colour, width=2))
+                self._plot(path, metric, self.metric_plot, self.metric_legend, name,
+                           pg.mkPen(colour, width=2))
         set_title(self.metric_plot, f"Validation {metric}" if metric else "Validation metric")
-        if len(self._curves) >= 2:
-            self.message.setText(f"{len(self._curves)} runs overlaid.")
+        self._say_what_is_shown(shown, metric)
 
-    def _plot(self, path: str, key: str, plot: pg.PlotItem, label: str, pen) -> None:
+    def _say_what_is_shown(self, shown: list[str], metric: str) -> None:
+        left_out = [Path(path).name for path in self._curves if path not in shown]
+        if left_out:
+            self.message.setText(
+                f"Showing the {len(shown)} run(s) with {metric}. Not shown: {', '.join(left_out)} "
+                f"(another kind of run: its loss is on another scale; choose its metric above).")
+        elif len(shown) >= 2:
+            self.message.setText(f"{len(shown)} runs overlaid.")
+
+    def _plot(self, path: str, key: str, plot: pg.PlotItem, legend: pg.LegendItem, label: str,
+              pen) -> None:
         curves = self._curves[path]
-        if key not in curves or np.all(np.isnan(curves[key])):
+        if not _has(curves, key):
             return
-        self._items[(path, key)] = plot.plot(curves["epoch"], curves[key], pen=pen, name=label,
-                                             symbol="o", symbolSize=5, symbolPen=pen,
-                                             symbolBrush=pen.color(), connect="finite")
+        item = plot.plot(curves["epoch"], curves[key], pen=pen, symbol="o", symbolSize=5,
+                         symbolPen=pen, symbolBrush=pen.color(), connect="finite")
+        legend.addItem(item, label)
+        self._items[(path, key)] = item
 
     def curve_data(self, run_dir: str | Path, key: str) -> tuple[np.ndarray, np.ndarray]:
         """What is drawn for one run's curve (tests read this)."""
@@ -179,3 +215,7 @@ class CompareRunsWidget(QWidget):
                 self.message.setText(f"Saved {self.save_png(path)}")
             except CnnLyticalError as error:
                 self.message.setText(str(error))
+
+
+def _has(curves: dict[str, np.ndarray], key: str) -> bool:
+    return key in curves and not np.all(np.isnan(curves[key]))

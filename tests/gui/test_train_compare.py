@@ -44,7 +44,7 @@ def test_two_runs_are_overlaid_with_a_legend(qtbot, isolated_settings, two_runs)
     assert np.allclose(widget.curve_data(torch_run, "val_loss")[1], [2.31, 0.99])
     assert list(widget.curve_data(torch_run, "accuracy")[1]) == [0.35, 0.7]
     assert widget.metric_combo.currentText() == "accuracy"  # lr and seconds are not metrics
-    legend_labels = [label.text for _, label in widget.loss_plot.legend.items]
+    legend_labels = [label.text for _, label in widget.loss_legend.items]
     assert "mnist-numpy train" in legend_labels and "mnist-torch val" in legend_labels
     assert "numpy" in widget.run_list.item(0).text() and "torch" in widget.run_list.item(1).text()
 
@@ -76,3 +76,29 @@ def test_comparison_saves_as_png(qtbot, isolated_settings, two_runs, tmp_path):
     assert not image.isNull() and image.width() >= 800
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 10, "the PNG should contain drawn curves, not a blank canvas"
+
+
+def test_runs_of_another_kind_are_not_overlaid_without_a_word(qtbot, isolated_settings, tmp_path):
+    """Carvana (Dice) and MNIST (accuracy) losses were drawn on one axis, the legend over them."""
+    digits = write_run(tmp_path / "mnist-torch", "torch", [2.0, 1.0], [0.5, 0.8])
+    cars = RunDir.create(tmp_path / "carvana-torch")
+    cars.write_config(TrainConfig(task="carvana", epochs=2).to_dict())
+    for epoch in (1, 2):
+        cars.append_metrics({"epoch": epoch, "train_loss": 0.4 / epoch, "val_loss": 0.5 / epoch,
+                             "dice": 0.8 + 0.05 * epoch})
+    widget = CompareRunsWidget([digits, str(cars.path)])
+    qtbot.addWidget(widget)
+    widget.resize(1000, 620)
+    widget.show()
+
+    assert widget.metric_combo.currentText() == "accuracy"
+    assert widget.shown_runs() == [digits]
+    assert "carvana-torch" in widget.message.text() and "Not shown" in widget.message.text()
+    with pytest.raises(KeyError):
+        widget.curve_data(cars.path, "train_loss")
+    widget.metric_combo.setCurrentText("dice")
+    assert widget.shown_runs() == [str(cars.path)]
+    assert list(widget.curve_data(cars.path, "dice")[1]) == pytest.approx([0.85, 0.9])
+    qtbot.waitUntil(lambda: widget.loss_legend.sceneBoundingRect().width() > 0, timeout=2000)
+    plot_area = widget.loss_plot.vb.sceneBoundingRect()
+    assert not plot_area.intersects(widget.loss_legend.sceneBoundingRect()), "legend beside, not over"
