@@ -14,11 +14,12 @@ segmentation falls back to its ``bbox``. Classes are the categories in id order.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from core.atomic import atomic_write_json
+from core.atomic import atomic_write_text
 from core.data.splits import shuffled_split
 from core.errors import DataError
 from core.labels.dataset import (BACKGROUND, LabelDataset, check_class_count, check_image_size,
@@ -270,7 +271,8 @@ class CocoWriter:
         for split, content in self.files.items():
             document = {"info": {"description": "exported by CNN-Lytical"}, "licenses": [],
                         "categories": self.categories, **content}
-            atomic_write_json(self.folder / "annotations" / f"instances_{split}.json", document)
+            text = json.dumps(document)  # compact: the C encoder, several times faster than indent=2
+            atomic_write_text(self.folder / "annotations" / f"instances_{split}.json", text)
 
 
 def _segmentation(region: np.ndarray):

@@ -34,9 +34,11 @@ def mask_to_polygons(mask: np.ndarray) -> list[Polygon]:
     binary = (np.asarray(mask) != 0).astype(np.uint8)
     if not binary.any():
         return []
-    upsampled = np.kron(binary, np.ones((2, 2), np.uint8))  # (2H, 2W)
+    x, y, width, height = cv2.boundingRect(binary)  # trace only the box around the pixels
+    upsampled = np.kron(binary[y:y + height, x:x + width], np.ones((2, 2), np.uint8))  # (2h, 2w)
     contours, hierarchy = cv2.findContours(upsampled, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    outlines = [contour.reshape(-1, 2).astype(np.float64) / 2 + OUTLINE_OFFSET for contour in contours]
+    corner = np.array([x, y], np.float64)
+    outlines = [contour.reshape(-1, 2).astype(np.float64) / 2 + OUTLINE_OFFSET + corner for contour in contours]
     links = hierarchy[0]  # per contour: next, previous, first child, parent
     polygons = []
     for index, outline in enumerate(outlines):

@@ -211,7 +211,7 @@ class LabelmeWriter:
                            "flags": {}, **_shape_of(region)})
         write_staged(self.folder / f"{stem}.json", json.dumps({
             "version": LABELME_VERSION, "flags": {}, "shapes": shapes, "imagePath": image_file.name,
-            "imageData": None, "imageHeight": int(height), "imageWidth": int(width)}, indent=2))
+            "imageData": None, "imageHeight": int(height), "imageWidth": int(width)}))  # no indent: C encoder
 
     def finish(self) -> None:
         names = ["__ignore__", "_background_"] + self.class_names[1:]
