@@ -1,0 +1,153 @@
+"""Live assist from scribbles on real Carvana photos (1918x1280): latency, Dice, scale.
+
+One car: its first view is scribbled by bench/scribble_simulation.py (first a
+stroke inside the car, one outside, then each stroke where the prediction is
+most wrong, fixed seed), while the scribbles cover at most ``--coverage`` of
+the pixels. After each stroke the core ScribbleAssistant updates exactly as the
+GUI's worker does (store the strokes, retrain, predict the image, upsample),
+timed from stroke end to the finished probability. Reported:
+
+- update latency, the first (features computed) and later ones (cached); the
+  reference in the same run is the first update, so the ratio is later/first;
+- Dice vs strokes on the scribbled view, and with the final strokes on the
+  car's 15 other views (median, min, max);
+- the working scale: Dice of predictions made at several working sizes, against
+  the truth and against the full-scale (1918x1280) prediction.
+
+    .venv/bin/python bench/scribble_assist.py [--data ../shared/data/carvana] [--car ID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cv2  # noqa: E402
+
+from bench.scribble_simulation import draw_stroke, next_stroke  # noqa: E402
+from core.assist.assistant import AssistSettings, ScribbleAssistant, working_size  # noqa: E402
+from core.data.decode import decode_image, decode_mask  # noqa: E402
+from core.ranking import dice  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "carvana"
+THREADS = 2
+
+
+def load_view(data: Path, car: str, view: int) -> tuple[np.ndarray, np.ndarray]:
+    image = decode_image(data / "train" / f"{car}_{view:02d}.jpg")
+    truth = decode_mask(data / "train_masks" / f"{car}_{view:02d}_mask.gif") > 0
+    return image, truth
+
+
+def scribble_run(assistant, image, truth, coverage: float, seed: int):
+    """Strokes until the coverage budget is spent; rows of (strokes, coverage, seconds, dice)."""
+    rng = np.random.default_rng(seed)
+    scribbles = np.zeros(truth.shape, np.uint8)
+    probability, rows = None, []
+    while True:
+        stroke = next_stroke(truth, scribbles, probability, rng)
+        if stroke is None:
+            break
+        candidate = scribbles.copy()
+        draw_stroke(candidate, *stroke)
+        if np.mean(candidate > 0) > coverage:
+            break
+        scribbles = candidate
+        started, cpu = time.perf_counter(), time.process_time()
+        result = assistant.update("scribbled", image, scribbles)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if result is None:
+            rows.append((len(rows) + 1, float(np.mean(scribbles > 0)), seconds, cpu, float("nan"), float("nan")))
+            continue
+        probability = result
+        raw = assistant.predict("scribbled", image, tidy=False)
+        rows.append((len(rows) + 1, float(np.mean(scribbles > 0)), seconds, cpu,
+                     dice(probability, truth), dice(raw, truth)))
+    return rows, scribbles
+
+
+def scale_rows(image, truth, scribbles, sizes: list[int]):
+    """(max_pixels, working size, seconds to train+predict, Dice vs truth, Dice vs full scale)."""
+    results = []
+    full = None
+    for max_pixels in sorted(sizes, reverse=True):
+        assistant = ScribbleAssistant(replace(AssistSettings(), max_pixels=max_pixels))
+        assistant.set_scribbles("scribbled", image, scribbles)  # computes features (not timed)
+        started = time.perf_counter()
+        assistant.train()
+        probability = assistant.predict("scribbled", image, tidy=False)
+        seconds = time.perf_counter() - started
+        if full is None:
+            full = probability >= 0.5
+        results.append((max_pixels, working_size(image.shape, max_pixels), seconds,
+                        dice(probability, truth), dice(probability, full)))
+        assistant.cache.clear()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--car", default=None, help="car id (default: the first in the folder)")
+    parser.add_argument("--coverage", type=float, default=0.01, help="most scribbled fraction of pixels")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-scales", action="store_true", help="skip the full-scale comparison (slow)")
+    args = parser.parse_args()
+    if not (args.data / "train").is_dir():
+        print(f"skipped: no Carvana data at {args.data}")
+        return
+    cv2.setNumThreads(THREADS)
+    car = args.car or sorted(p.name.rsplit("_", 1)[0] for p in (args.data / "train").glob("*_01.jpg"))[0]
+    image, truth = load_view(args.data, car, 1)
+    print(f"car {car}, view 01, {image.shape[1]}x{image.shape[0]}, {os.cpu_count()} cores, "
+          f"OpenCV and forest on {THREADS} threads")
+
+    assistant = ScribbleAssistant()
+    rows, scribbles = scribble_run(assistant, image, truth, args.coverage, args.seed)
+    print(f"\n{'strokes':>7s} {'coverage':>9s} {'update s':>9s} {'CPU s':>7s} {'Dice':>7s} {'untidied':>9s}")
+    for strokes, covered, seconds, cpu, score, raw in rows:
+        print(f"{strokes:7d} {covered:9.3%} {seconds:9.3f} {cpu:7.3f} {score:7.4f} {raw:9.4f}")
+    trained = [r for r in rows if not np.isnan(r[4])]
+    first = trained[0][2]  # features computed for the first stroke; the first forest at the second
+    later = np.array([r[2] for r in trained[1:]])
+    later_cpu = np.array([r[3] for r in trained[1:]])
+    print(f"\nupdate latency (goal <= 0.5 s): first {first:.3f} s (features + first forest); later median "
+          f"{np.median(later):.3f} s (min {later.min():.3f}, max {later.max():.3f}, n={len(later)}), "
+          f"CPU {np.median(later_cpu):.3f} s; later/first ratio {np.median(later) / first:.2f}")
+    print(f"Dice on the scribbled view (goal >= 0.90): {rows[-1][4]:.4f} tidied, {rows[-1][5]:.4f} untidied, "
+          f"with {rows[-1][0]} strokes covering {rows[-1][1]:.2%} of the pixels")
+
+    scores = []
+    for view in range(2, 17):
+        other, other_truth = load_view(args.data, car, view)
+        started = time.perf_counter()
+        probability = assistant.predict(f"view{view}", other)
+        seconds = time.perf_counter() - started
+        raw = assistant.predict(f"view{view}", other, tidy=False)
+        scores.append((view, dice(probability, other_truth), dice(raw, other_truth), seconds))
+        assistant.forget(f"view{view}")
+    for column, name in ((1, "holes filled"), (2, "untidied")):
+        values = np.array([s[column] for s in scores])
+        print(f"Dice on the 15 other views, {name} (goal >= 0.85): median {np.median(values):.4f} "
+              f"(min {values.min():.4f}, max {values.max():.4f}); per view: "
+              + " ".join(f"{s[0]:02d}:{s[column]:.3f}" for s in scores))
+
+    if not args.skip_scales:
+        full_pixels = image.shape[0] * image.shape[1]
+        print(f"\n{'max pixels':>10s} {'working size':>13s} {'train+predict s':>16s} {'Dice truth':>11s} "
+              f"{'Dice vs full':>13s}")
+        for max_pixels, size, seconds, score, agreement in scale_rows(
+                image, truth, scribbles, [full_pixels, 600_000, 300_000, 160_000, 80_000]):
+            print(f"{max_pixels:10d} {size[1]:>6d}x{size[0]:<6d} {seconds:16.3f} {score:11.4f} {agreement:13.4f}")
+
+
+if __name__ == "__main__":
+    main()

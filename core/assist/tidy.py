@@ -1,0 +1,40 @@
+"""Tidy a pixel classifier's probability: keep the parts the user marked, fill their holes.
+
+A per-pixel forest has no notion of objects: background that looks like the
+object (grey letters on a wall behind a silver car) comes out as stray blobs,
+and dark windows inside it as holes. When the object strokes say where the
+object is, blobs no object stroke touches are dropped and enclosed holes
+filled, which is what a user would do next with the clean-up commands.
+Images with many separate objects should switch it off (scribble one, find all).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from core.annotation.tools import fill_holes
+from core.assist.scribbles import BACKGROUND, OBJECT
+
+
+def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """(H, W) probability with untouched blobs set to 0 and enclosed holes to 1.
+
+    ``scribbles`` is on the same grid. Marked pixels take their marked class.
+    Without object strokes on any blob nothing is dropped.
+    """
+    if probability.shape != scribbles.shape:
+        raise ValueError(f"probability {probability.shape} and scribbles {scribbles.shape} differ in size")
+    inside = (probability >= threshold).astype(np.uint8)
+    count, labels = cv2.connectedComponents(inside, connectivity=8)
+    touched = np.zeros(count, bool)
+    touched[np.unique(labels[(scribbles == OBJECT) & (inside > 0)])] = True
+    touched[0] = False
+    keep = touched[labels] if touched.any() else inside.astype(bool)
+    filled = fill_holes(keep.astype(np.uint8), 1).astype(bool)
+    tidy = np.array(probability, np.float32)
+    tidy[(inside > 0) & ~keep] = 0.0
+    tidy[filled & ~keep] = 1.0
+    tidy[scribbles == OBJECT] = 1.0
+    tidy[scribbles == BACKGROUND] = 0.0
+    return tidy
