@@ -45,6 +45,8 @@ def test_reduced_decode_matches_full_decode_then_resize(tmp_path, monkeypatch, s
     assert np.abs(reduced.astype(int) - reference.astype(int)).mean() < 3.0
     expected_flag = {8: cv2.IMREAD_REDUCED_COLOR_8, 4: cv2.IMREAD_REDUCED_COLOR_4,
                      2: cv2.IMREAD_REDUCED_COLOR_2, 1: cv2.IMREAD_UNCHANGED}[factor]
+    if used_flag >= 0:  # reduced decodes leave EXIF orientation to the reader's own code
+        used_flag &= ~cv2.IMREAD_IGNORE_ORIENTATION
     assert used_flag == expected_flag
 
 
@@ -177,3 +179,35 @@ def test_soft_mask_targets_keep_sub_pixel_edges(tmp_path):
                              task="carvana", class_names=["background", "car"])  # not files: no cache
     assert file_source(in_memory, 0) is None
     assert np.allclose(TorchDataset(in_memory, preprocess, soft_masks=True)[0][1].numpy(), soft, atol=0.01)
+
+
+def test_reduced_decode_keeps_the_readers_limits_and_exif_orientation(tmp_path, monkeypatch):
+    from PIL import Image
+
+    rgb = _colourful(160, 240)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: shown turned 90 degrees clockwise
+    Image.fromarray(rgb).save(tmp_path / "turned.jpg", quality=95, exif=exif)
+    shown = read_image(tmp_path / "turned.jpg")
+    assert shown.shape == (240, 160, 3)
+    assert decode.image_size(tmp_path / "turned.jpg") == (240, 160)
+    reduced = decode_image(tmp_path / "turned.jpg", (60, 40))
+    reference = cv2.resize(shown, (40, 60), interpolation=cv2.INTER_AREA)
+    assert np.abs(reduced.astype(int) - reference.astype(int)).mean() < 3.0
+    monkeypatch.setenv("CNN_LYTICAL_MAX_IMAGE_PIXELS", "1000")
+    with pytest.raises(DataError, match="turned.jpg.*limit"):
+        decode_image(tmp_path / "turned.jpg", (60, 40))
+    write_gif_mask(tmp_path / "big_mask.gif", np.ones((100, 100), np.uint8))
+    with pytest.raises(DataError, match="big_mask.gif.*limit"):
+        decode_mask(tmp_path / "big_mask.gif")
+
+
+def test_cached_masks_refuse_values_past_the_classes(tmp_path):
+    from PIL import Image
+
+    _write_jpeg(tmp_path / "a.jpg", _colourful(40, 60))
+    labels = Image.fromarray(np.full((40, 60), 3, np.uint8), mode="P")
+    labels.putpalette([v for i in range(256) for v in (i, i, i)])
+    labels.save(tmp_path / "a_mask.gif")
+    with pytest.raises(DataError, match="a_mask.gif.*mask value 3"):
+        DecodeCache((20, 30), ["background", "car"]).mask(tmp_path / "a_mask.gif", tmp_path / "a.jpg")

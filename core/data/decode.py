@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from core.data.images import read_image
+from core.data.images import apply_orientation, check_header, read_image
 from core.data.masks import normalise_mask, read_mask
 from core.errors import DataError
 
@@ -30,24 +30,27 @@ REDUCTIONS = (  # (factor, colour flag, grey flag), largest reduction first
 )
 
 
+TRANSPOSED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+
 def image_size(path: str | Path) -> tuple[int, int]:
-    """(H, W) of an image file from its header only (no pixel decoding)."""
-    return _header(path)[:2]
+    """(H, W) of an image file as it is shown (EXIF orientation applied), from its
+    header only: the size a prediction is brought back to."""
+    height, width, _, orientation = _header(path, _read_bytes(path))
+    return (width, height) if orientation in TRANSPOSED else (height, width)
 
 
-def _header(path: str | Path) -> tuple[int, int, str]:
-    """(H, W, Pillow mode) from the file's header."""
-    from PIL import Image, UnidentifiedImageError
+def _header(path: str | Path, data: np.ndarray) -> tuple[int, int, str, int]:
+    """(stored H, stored W, Pillow mode, EXIF orientation), after the reader's pixel-count
+    limit (``core.data.images.check_header``); nothing is decoded."""
+    import io
 
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            mode = image.mode
-    except FileNotFoundError:
-        raise DataError(path, "file is missing") from None
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
-        raise DataError(path, f"cannot read image header ({error})") from None
-    return height, width, mode
+    from PIL import Image
+
+    orientation = check_header(path, data)  # DataError for unreadable or oversized headers
+    with Image.open(io.BytesIO(memoryview(data))) as image:
+        width, height = image.size
+        return height, width, image.mode, orientation
 
 
 def reduction_factor(full: tuple[int, int], target: tuple[int, int]) -> int:
@@ -90,22 +93,30 @@ def decode_image(path: str | Path, size: tuple[int, int] | None = None) -> np.nd
     if size is None or Path(path).suffix.lower() not in JPEG_SUFFIXES:
         image = read_image(path)
         return image if size is None else _resize_area(image, size)
-    height, width, mode = _header(path)
-    factor = reduction_factor((height, width), size)
+    data = _read_bytes(path)
+    height, width, mode, orientation = _header(path, data)
+    stored_target = size[::-1] if orientation in TRANSPOSED else size
+    factor = reduction_factor((height, width), stored_target)
     if factor == 1:
         return _resize_area(read_image(path), size)
     grey = mode == "L"  # read_image keeps grey JPEGs grey
     flag = next(g if grey else c for f, c, g in REDUCTIONS if f == factor)
-    decoded = cv2.imdecode(_read_bytes(path), flag)
+    try:  # orientation as read_image applies it, not OpenCV's own
+        decoded = cv2.imdecode(data, flag | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error:
+        decoded = None
     if decoded is None or decoded.size == 0:
         raise DataError(path, "cannot decode image (corrupt or unsupported format)")
-    return _resize_area(decoded if grey else cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), size)
+    pixels = decoded if grey else cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
+    return _resize_area(np.ascontiguousarray(apply_orientation(pixels, orientation)), size)
 
 
 def _read_bytes(path: str | Path) -> np.ndarray:
     try:
         with open(path, "rb") as handle:  # cv2.imread fails silently on non-ASCII paths
             data = np.frombuffer(handle.read(), dtype=np.uint8)
+    except FileNotFoundError:
+        raise DataError(path, "file is missing") from None
     except OSError as error:
         raise DataError(path, f"cannot read file ({error.strerror or error})") from None
     if data.size == 0:
@@ -126,10 +137,15 @@ def _gif_mask(path: str | Path) -> np.ndarray | None:
     """A palette GIF as read_mask reads it: grey palette -> its grey level, else
     any non-black colour = object; None for GIFs this shortcut does not cover
     (transparency, non-palette modes), which then take the general path."""
+    import io
+
     from PIL import Image, UnidentifiedImageError
 
+    data = _read_bytes(path)
+    if check_header(path, data) != 1:  # EXIF-turned: the general path turns it
+        return None
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(memoryview(data))) as image:
             if image.mode != "P" or "transparency" in image.info:
                 return None
             indices = np.asarray(image)  # (H, W) palette indices

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from core.data.decode import decode_image, decode_mask, image_size, mask_coverage, resize_nearest
-from core.data.masks import check_mask_size
+from core.data.masks import check_mask_size, check_mask_values
 
 DEFAULT_MEMORY_BYTES = 1 << 30  # 1 GiB of decoded pixels per process before spilling to disk
 
@@ -51,6 +51,7 @@ class DecodeCache:
     """
 
     size: tuple[int, int] | None
+    class_names: list[str] | None = None  # masks holding a value past these are refused
     memory_bytes: int = DEFAULT_MEMORY_BYTES
     cache_dir: Path | None = None
     _memory: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -77,11 +78,13 @@ class DecodeCache:
         (``mask_coverage``): soft training targets for binary masks."""
         return self._get(path, "coverage", lambda: mask_coverage(self._full_mask(path, image_path), self.size))
 
-    @staticmethod
-    def _full_mask(path, image_path) -> np.ndarray:
+    def _full_mask(self, path, image_path) -> np.ndarray:
+        """The mask at full size, with the checks the dataset makes (size, class values)."""
         mask = decode_mask(path)
-        if image_path is not None:  # the same check the dataset makes
+        if image_path is not None:
             check_mask_size(mask, np.empty(image_size(image_path), np.uint8), path)
+        if self.class_names is not None:
+            check_mask_values(mask, self.class_names, path)
         return mask
 
     def _get(self, path, what: str, decode) -> np.ndarray:

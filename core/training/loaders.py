@@ -101,7 +101,7 @@ class TorchDataset:
         self.augmentation = augmentation
         self.changed_pixels = changed_pixels
         self.changed_weight = float(changed_weight)
-        self.cache = DecodeCache(preprocess.size, cache_dir=default_cache_dir())
+        self.cache = DecodeCache(preprocess.size, list(view.class_names), cache_dir=default_cache_dir())
         self.soft_masks = soft_masks and binary_mask
 
     def __len__(self) -> int:
