@@ -99,6 +99,8 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
         values["compile"] = True
     if args.overwrite:
         values["overwrite"] = True
+    from core.recipes import with_recipe
+    values = with_recipe(values)  # the task's measured recipe under the given flags (docs/recipes.md)
     try:
         return TrainConfig.from_dict(values)
     except (ValueError, TypeError) as error:
