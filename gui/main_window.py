@@ -30,6 +30,8 @@ from gui.settings import AppSettings
 from gui.train.panel import TrainPanel
 from gui.training_link import TrainingLink
 from gui.viewer.panel import ViewerPanel
+from gui.viewer.sample_loader import SampleLoader
+from gui.workers import describe_error
 from gui.window_support import DropOpener, item_title, model_text, scrollable, unfit_reason
 
 
@@ -54,6 +56,8 @@ class MainWindow(QMainWindow):
         self.export_dialog = None
         self.source = DatasetSource(demo_size, self)
         self.prediction = PredictionService(parent=self)
+        self.samples = SampleLoader(self)  # decoded images, off the UI thread
+        self._requested_item: int | None = None
         self._build_panels()
         self.actions = build_actions(self)
         build_menus(self, self.actions, self.dock_widgets())
@@ -142,6 +146,8 @@ class MainWindow(QMainWindow):
             "Cannot open the dataset", message))
         self.source.busy_changed.connect(self._on_source_busy)
         self.browser.current_changed.connect(self.show_item)
+        self.samples.loaded.connect(self._on_sample_loaded)
+        self.samples.failed.connect(self._show_unreadable)
         self.browser.order_changed.connect(
             lambda: self.review.set_source(self.dataset, self.browser.visible_indices()))
         self.viewer.pixel_hovered.connect(self.pixel_label.setText)
@@ -196,6 +202,7 @@ class MainWindow(QMainWindow):
         self.settings.set_last_dataset(choice.path, dataset.task)
         self.setWindowTitle(f"CNN-Lytical — {choice.title}")
         self.current_item = None
+        self.samples.set_dataset(dataset)
         self.viewer.set_segmentation(dataset.kind == "segmentation")
         self.viewer.set_overlay_mode("prediction" if dataset.kind == "segmentation" else "none")
         self.train_panel.set_dataset(choice.path, dataset.task, dataset.kind)
@@ -247,17 +254,45 @@ class MainWindow(QMainWindow):
 
     # --- the current image --------------------------------------------------------------
     def show_item(self, item: int) -> None:
+        """Shown at once when already decoded; else a placeholder now and the image when decoded."""
         if self.dataset is None:
             return
+        self._requested_item = item
         try:
-            sample = self.dataset[item]
+            ready = self.samples.cached(item)
         except Exception as error:  # an unreadable file: say so, keep browsing
-            from gui.workers import describe_error
-            self.viewer.clear(f"Cannot show {self.dataset.item_id(item)}: {describe_error(error)}")
+            self._show_unreadable(item, describe_error(error))
             return
+        neighbours = self._neighbours(item)
+        if ready is None:
+            self.viewer.show_loading(self.dataset.item_id(item))
+            self.samples.request(item, neighbours)
+            return
+        self._show_sample(item, *ready)
+        self.samples.prefetch(neighbours)
+
+    def _neighbours(self, item: int, after: int = 2, before: int = 1) -> list[int]:
+        """The items the user is likely to click next: around ``item`` in the browser's order."""
+        order = self.browser.visible_indices()
+        found = np.flatnonzero(order == item)
+        if not len(found):
+            return []
+        row = int(found[0])
+        rows = [*range(row + 1, row + 1 + after), *range(row - 1, row - 1 - before, -1)]
+        return [int(order[r]) for r in rows if 0 <= r < len(order)]
+
+    def _on_sample_loaded(self, item: int, sample, qimage) -> None:
+        if item == self._requested_item:
+            self._show_sample(item, sample, qimage)
+
+    def _show_unreadable(self, item: int, message: str) -> None:
+        if item == self._requested_item:
+            self.viewer.clear(f"Cannot show {self.dataset.item_id(item)}: {message}")
+
+    def _show_sample(self, item: int, sample, qimage) -> None:
         self.current_item, self.current_sample = item, sample
         image = np.asarray(sample.image)
-        self.viewer.show_item(item_title(self.dataset, sample), image, sample.target)
+        self.viewer.show_item(item_title(self.dataset, sample), image, sample.target, qimage)
         self.inspector.set_image(image)
         self.current_prediction = None
         self._update_editor()
@@ -401,6 +436,7 @@ class MainWindow(QMainWindow):
         self.review.stop()
         self.browser.shutdown()
         self.prediction.wait()
+        self.samples.wait()
         self.source.wait()
 
     def closeEvent(self, event) -> None:

@@ -89,12 +89,19 @@ class ViewerPanel(QWidget):
         """Overlay controls only make sense for mask datasets."""
         self.overlay_row.setVisible(enabled)
 
-    def show_item(self, title: str, image: np.ndarray, truth: np.ndarray | None) -> None:
+    def show_item(self, title: str, image: np.ndarray, truth: np.ndarray | None,
+                  qimage=None) -> None:
         self.title.setText(title)
         self.truth = truth if isinstance(truth, np.ndarray) else None
         self.probabilities = None
-        self.view.set_image(image)
+        self.view.set_image(image, qimage)
         self._refresh_overlay()
+
+    def show_loading(self, title: str) -> None:
+        """At once on a click whose image is still being decoded: the old image dims."""
+        self.title.setText(f"{title} (loading…)")
+        self.view.image_item.setOpacity(0.35)
+        self.view.overlay_item.setPixmap(QPixmap())
 
     def clear(self, message: str = "No image") -> None:
         self.title.setText(message)

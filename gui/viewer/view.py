@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from gui.images import pixel_text, to_qimage
@@ -42,16 +42,21 @@ class ImageView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
 
-    def set_image(self, image: np.ndarray | None) -> None:
-        """Show ``image`` (uint8 grey or RGB); keeps the zoom if the size did not change."""
+    def set_image(self, image: np.ndarray | None, qimage: QImage | None = None) -> None:
+        """Show ``image`` (uint8 grey or RGB); keeps the zoom if the size did not change.
+
+        ``qimage``: the same pixels already converted (in a worker), saving the UI thread a copy.
+        """
         same_size = (self.image is not None and image is not None
                      and self.image.shape[:2] == image.shape[:2])
         self.image = image
+        self.image_item.setOpacity(1.0)
         self.overlay_item.setPixmap(QPixmap())
         if image is None:
             self.image_item.setPixmap(QPixmap())
             return
-        self.image_item.setPixmap(QPixmap.fromImage(to_qimage(image)))
+        self.image_item.setPixmap(QPixmap.fromImage(qimage if qimage is not None
+                                                    else to_qimage(image)))
         height, width = image.shape[:2]
         self.scene().setSceneRect(QRectF(0, 0, width, height))
         if not same_size or self._fitted:
