@@ -1,4 +1,4 @@
-"""Model output -> what a user sees, identical for the torch, NumPy and ONNX predictors.
+"""Model output -> what a user sees, identical for every predictor (``core.prediction``).
 
 The mirror of ``core/preprocess.py``: numpy and cv2 only, so the ONNX path stays
 torch-free.
@@ -35,3 +35,9 @@ def mask_output(probabilities: np.ndarray) -> np.ndarray:
     if probabilities.shape[0] == 2:
         return probabilities[1].astype(np.float32)
     return probabilities.astype(np.float32)
+
+
+def foreground_probability(prediction: np.ndarray) -> np.ndarray:
+    """Multi-class masks (K, H, W) -> (H, W) probability of "not background"; others unchanged."""
+    prediction = np.asarray(prediction)
+    return (1.0 - prediction[0]).astype(np.float32) if prediction.ndim == 3 else prediction

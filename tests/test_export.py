@@ -99,7 +99,8 @@ def test_segmentation_export_has_dynamic_size_and_int8_dice_within_budget(unet_r
     report = export_run(unet_run, ExportOptions(quantize="int8", out=str(out), calib=4, repeats=1,
                                                  large_repeats=1))
     assert report["files"] == {"onnx_fp32": str(tmp_path / "cars.fp32.onnx"), "onnx_int8": str(out),
-                               "report": str(tmp_path / "cars.report.json")}
+                               "report": str(tmp_path / "cars.report.json"),
+                               "runtime": str(tmp_path / "cars.runtime.json")}
     assert report["check"]["passed"] and report["check"]["max_abs_diff"] < 1e-4
     assert abs(report["metrics"]["difference"]["dice"]) <= 0.01
     assert set(report["metrics"]["int8"]) == {"dice", "iou"}

@@ -86,8 +86,8 @@ def test_large_images_are_predicted_in_tiles_that_join_seamlessly(rng):
     whole = _pointwise_predictor(tile_size=1024).predict(image)
     tiled_predictor = _pointwise_predictor(tile_size=64)
     calls = []
-    forward = tiled_predictor._forward
-    tiled_predictor._forward = lambda batch, tta: calls.append(batch.shape) or forward(batch, tta)
+    forward = tiled_predictor.forward
+    tiled_predictor.forward = lambda batch: calls.append(batch.shape) or forward(batch)
     tiled = tiled_predictor.predict(image)
     assert len(calls) == 3 * 4 and all(shape[-2:] == (64, 64) for shape in calls)
     np.testing.assert_allclose(tiled, whole, atol=1e-5)

@@ -1,7 +1,8 @@
 """``predict``: class probabilities (JSON on stdout) or mask PNGs for images.
 
 The model comes from a run directory (torch or NumPy engine) or an exported
-``.onnx`` file; all three share the Predictor interface.
+``.onnx`` file, run by ``--runtime`` (``core.export.runtimes``); every runtime
+shares the ``core.prediction.BasePredictor`` interface.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", default="model", choices=("model", "best"))
     parser.add_argument("--threshold", type=probability, default=0.5, help="mask probability cut-off")
     parser.add_argument("--tta", action="store_true", help="average with the flipped image")
+    parser.add_argument("--runtime", default="auto", choices=("auto", "onnxruntime", "openvino", "torch"),
+                        help="auto: what the export report recommended (falls back to ONNX Runtime, "
+                             "or to the run's own engine without a current export)")
     parser.add_argument("--top", type=positive_int, default=3, help="classes listed per image")
     parser.add_argument("--format", default="png", choices=("png", "carvana-csv"),
                         help="segmentation output: mask PNGs, or Kaggle's img,rle_mask CSV (OUT/submission.csv)")
@@ -58,13 +62,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def load(args: argparse.Namespace):
-    if args.model:
-        from core.export.onnx_predictor import OnnxPredictor
+    """The predictor for --run or --model on --runtime; the choice goes to stderr in one line."""
+    import sys
 
-        return OnnxPredictor(args.model)
-    from core.inference import Predictor
+    from core.export.runtimes import open_predictor
 
-    return Predictor.from_run(args.run, weights=args.weights)
+    def warn(message: str) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    predictor = open_predictor(run=args.run, model=args.model, runtime=getattr(args, "runtime", "auto"),
+                               weights=args.weights, warn=warn)
+    print(f"runtime: {predictor.runtime_note}", file=sys.stderr)
+    return predictor
 
 
 def _classes(probabilities: np.ndarray, class_names: list[str], top: int) -> dict:

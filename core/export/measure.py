@@ -1,8 +1,8 @@
 """Measurements for the export report: latency per image and the task metric.
 
-Latency is the median of ``repeats`` single-image calls after one warm-up,
-with torch and ONNX Runtime pinned to the same thread count so the ratios
-compare engines, not thread pools.
+Latency is the median (with quartiles) of single-image calls, each runtime
+timed alone (``time_alone``) on the same thread count, so the ratios compare
+runtimes, not thread pools fighting over the cores.
 """
 
 from __future__ import annotations
@@ -36,6 +36,36 @@ def median_latency_ms(calls: dict[str, Callable[[], object]], repeats: int,
     return {name: float(np.median(values) * 1000.0) for name, values in times.items()}
 
 
+def time_alone(calls: dict[str, Callable[[], object]], repeats: int, rounds: int = 3,
+               settle_s: float = 0.2) -> dict[str, dict[str, float]]:
+    """{name: {median, q1, q3, samples}} in ms per call, each runtime timed ALONE.
+
+    A runtime's thread pool keeps spinning for a while after its call returns (OpenMP in
+    torch, ONNX Runtime's pool, OpenBLAS in the NumPy engine, TBB in OpenVINO); a
+    neighbour timed in that window shares the cores with the spinners. So each runtime
+    runs a block of calls after ``settle_s`` of quiet and one untimed warm-up call, and
+    the blocks take turns over ``rounds`` rounds, so a load burst from other processes on
+    a shared machine is spread over every runtime rather than landing on one.
+    """
+    rounds = max(1, min(rounds, repeats))
+    per_round = max(1, -(-max(1, repeats) // rounds))
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            time.sleep(settle_s)
+            call()
+            for _ in range(per_round):
+                start = time.perf_counter()
+                call()
+                times[name].append(time.perf_counter() - start)
+    return {name: _summary(values) for name, values in times.items()}
+
+
+def _summary(seconds: list[float]) -> dict[str, float]:
+    q1, median, q3 = np.percentile(np.asarray(seconds) * 1000.0, [25, 50, 75])
+    return {"median": float(median), "q1": float(q1), "q3": float(q3), "samples": len(seconds)}
+
+
 @contextlib.contextmanager
 def torch_threads(threads: int) -> Iterator[None]:
     """torch.set_num_threads for the duration, restored afterwards (the GUI shares the process)."""
@@ -65,6 +95,14 @@ def heldout_split(dataset: Dataset) -> str:
         if len(dataset.splits.get(split, ())) > 0:
             return split
     raise ValueError("the dataset has no test or val split to measure on")
+
+
+def heldout_indices(dataset: Dataset) -> np.ndarray:
+    """Dataset indices of the held-out split (test, else val); empty when there is none."""
+    try:
+        return np.asarray(dataset.splits[heldout_split(dataset)], np.int64)
+    except ValueError:
+        return np.arange(0, dtype=np.int64)
 
 
 def load_heldout(dataset: Dataset, preprocess: Preprocess, limit: int, seed: int = 0) -> HeldOut:

@@ -40,7 +40,7 @@ class ExportOptions:
     out: str | None = None        # output file; None = RUN_DIR/model.onnx or model.int8.onnx
     eval_limit: int = 200         # held-out images scored in the report
     check_images: int = 8         # held-out images for the ORT-vs-reference check
-    threads: int = 2              # torch and ONNX Runtime intra-op threads while measuring
+    threads: int = 2              # torch, ONNX Runtime and OpenVINO threads while measuring
     repeats: int = 10             # latency samples per engine at the working size
     large_repeats: int = 3        # ... and at 640x960 (segmentation; torch eager takes ~1 s there)
     weights: str = "model"        # model (latest epoch) | best
@@ -57,11 +57,13 @@ class ExportOptions:
 
 
 def output_paths(run_dir: Path, options: ExportOptions) -> dict[str, Path]:
-    """{"onnx_fp32", ["onnx_int8"], "report"}: the float model always ships beside the int8 one."""
+    """{"onnx_fp32", ["onnx_int8"], "report", "runtime"}: the float model always ships beside
+    the int8 one; "runtime" is the recommended runtime (``core.export.recommend``)."""
     default = "model.int8.onnx" if options.quantize else "model.onnx"
     main = Path(options.out) if options.out else run_dir / default
     stem = main.name[:-5] if main.name.endswith(".onnx") else main.name
-    paths = {"report": main.with_name(f"{stem}.report.json")}
+    paths = {"report": main.with_name(f"{stem}.report.json"),
+             "runtime": main.with_name(f"{stem}.runtime.json")}
     if not options.quantize:
         return {"onnx_fp32": main, **paths}
     fp32_stem = stem[:-5] if stem.endswith(".int8") else f"{stem}.fp32"
@@ -161,22 +163,56 @@ class _ExportJob:
         return check
 
     def _measure(self, built: dict[str, Path]) -> None:
-        from core.export.report import describe, latency_table, metric_table
+        from core.export.recommend import save
+        from core.export.report import describe, large_image, metric_table, runtime_table
 
         self.stage("measure", f"scoring {len(self.heldout.inputs)} held-out images")
         self.report.update(describe(self.source, self.options, self.heldout))
         self.report.update(metric_table(self.source, self.heldout, self.fp32, self.int8))
-        self.stage("measure", "timing torch eager and ONNX Runtime")
-        self.report.update(latency_table(self.source, self.options, self.heldout, self.fp32, self.int8))
-        self.report["environment"] = {"cpu_count": os.cpu_count(), "machine": platform.machine(),
-                                      "threads": self.options.threads}
+        self.stage("measure", "scoring and timing every runtime, each alone")
+        image = large_image(self.dataset[int(self.heldout.indices[0])].image)
+        names = {key: path.name for key, path in self.paths.items()}
+        self.report.update(runtime_table(self.source, self.options, self.heldout, image, built,
+                                         names, self.fp32, self.int8))
+        self.report["environment"] = environment(self.options.threads)
+        built["runtime"] = built["onnx_fp32"].with_name("runtime.json")
+        save(built["runtime"], {"report": self.paths["report"].name, **self.report["recommendation"]})
 
     def _sizes(self) -> dict[str, float]:
         sizes = {"weights": self.source.weights_path.stat().st_size}
-        sizes.update({key: path.stat().st_size for key, path in self.paths.items() if key != "report"})
+        sizes.update({key: path.stat().st_size for key, path in self.paths.items()
+                      if key.startswith("onnx_")})
         if "onnx_int8" in sizes:
             sizes["ratio_fp32_over_int8"] = sizes["onnx_fp32"] / sizes["onnx_int8"]
         return sizes
+
+
+def environment(threads: int) -> dict[str, Any]:
+    """Where the figures were measured: CPU, its OpenVINO capabilities, runtime versions."""
+    import onnxruntime
+
+    found: dict[str, Any] = {"cpu_count": os.cpu_count(), "machine": platform.machine(),
+                             "processor": _cpu_name(), "threads": threads,
+                             "onnxruntime": onnxruntime.__version__}
+    try:
+        import openvino
+
+        from core.export.openvino_predictor import cpu_capabilities
+
+        found.update(openvino=openvino.__version__, cpu_capabilities=cpu_capabilities())
+    except ImportError:
+        found["openvino"] = None
+    return found
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
 
 
 def run_dataset(config: dict[str, Any], run_dir: Path):

@@ -1,37 +1,35 @@
 """NumpyPredictor: a NumPy-engine run -> class probabilities for raw uint8 images.
 
-Same interface as ``core.inference.Predictor`` (which delegates numpy runs
-here): ``kind``, ``class_names``, ``preprocess``, ``predict``,
-``predict_batch``, plus ``first_layer_filters`` and ``feature_maps`` for the
-GUI's inspector. Each call is a pure function of the weights (eval mode), so
-it is safe from a worker thread.
+A ``core.prediction.BasePredictor`` (``core.inference.Predictor`` delegates
+numpy runs here): the engine supplies the forward pass and, for the GUI's
+inspector, ``first_layer_filters`` and ``feature_maps``; batching, softmax and
+the rest are the base's. Each call is a pure function of the weights (eval
+mode) under the base's lock, so it is safe from a worker thread.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import RunError
-from core.numpy_cnn.losses import softmax
 from core.numpy_cnn.model import Sequential
 from core.numpy_cnn.serialize import load_model
+from core.prediction import BasePredictor
 from core.preprocess import Preprocess
 
 
-class NumpyPredictor:
-    kind = "classification"
+class NumpyPredictor(BasePredictor):
+    engine = "numpy"
+    runtime = "numpy"
+    flip_tta = False  # ``tta`` is accepted and ignored: flipping a digit changes its meaning
 
     def __init__(self, model: Sequential, class_names: list[str], preprocess: Preprocess,
                  task: str = "mnist", model_name: str = "lenet_numpy"):
+        super().__init__(kind="classification", task=task, class_names=class_names,
+                         preprocess=preprocess, model_name=model_name)
         self.model = model
-        self.class_names = list(class_names)
-        self.preprocess = preprocess
-        self.task = task
-        self.model_name = model_name
-        self._lock = threading.Lock()  # layers cache activations during forward
 
     @classmethod
     def from_run(cls, run_dir: str | Path, weights: str = "model") -> "NumpyPredictor":
@@ -54,24 +52,17 @@ class NumpyPredictor:
         return cls(model, class_names, preprocess, config.get("task", "mnist"),
                    config.get("model", "lenet_numpy"))
 
-    def predict(self, image: np.ndarray, tta: bool = False) -> np.ndarray:
-        """uint8 (H, W) or (H, W, 3) -> float32 (num_classes,) probabilities."""
-        return self.predict_batch([image], tta=tta)[0]
+    def forward(self, batch: np.ndarray) -> np.ndarray:
+        """float32 (N, C, H, W) -> logits (N, classes); the caller holds the lock (layers
+        cache activations during forward)."""
+        return self.model.forward(batch.astype(self.model.dtype), training=False)
 
-    def predict_batch(self, images: list[np.ndarray], tta: bool = False) -> list[np.ndarray]:
-        """Several images in one forward pass; ``tta`` is accepted for interface parity
-        and ignored (flipping a digit changes its meaning)."""
-        batch = self.preprocess.batch([np.asarray(image) for image in images])  # (N, C, H, W)
-        with self._lock:
-            logits = self.model.forward(batch.astype(self.model.dtype), training=False)
-        return list(softmax(logits).astype(np.float32))
-
-    def first_layer_filters(self) -> np.ndarray:
+    def first_layer_filters(self) -> np.ndarray | None:
         """Weights of the first convolution, float32 (out, in, kh, kw), e.g. (16, 1, 3, 3)."""
         for layer in self.model.layers:
             if layer.kind == "Conv2D":
                 return layer.params["weight"].astype(np.float32).copy()
-        raise RunError(None, f"model {self.model_name!r} has no convolution layer")
+        return None
 
     def feature_maps(self, image: np.ndarray, limit: int = 8) -> list[tuple[str, np.ndarray]]:
         """(layer name, float32 (C, H, W)) for the outputs of the first ``limit`` conv layers."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QVBoxLayout, QWidget)
 
+from core.export.measure import heldout_indices
 from core.export.pipeline import FORMATS, STAGES, ExportOptions, output_paths
 from gui.export.disagreement import DisagreementView
 from gui.export.report_table import ReportTable
@@ -222,13 +223,13 @@ class ExportDialog(QDialog):
 
     def _step_heldout(self, step: int) -> None:
         dataset = self.dataset
-        indices = _heldout_indices(dataset) if dataset is not None else []
+        indices = heldout_indices(dataset) if dataset is not None else []
         if len(indices):
             self._heldout_position = (self._heldout_position + step) % len(indices)
             self.set_image(dataset[int(indices[self._heldout_position])].image)
 
     def _update_navigation(self) -> None:
-        has_heldout = self.dataset is not None and len(_heldout_indices(self.dataset)) > 0
+        has_heldout = self.dataset is not None and len(heldout_indices(self.dataset)) > 0
         for button in (self.previous_button, self.next_button):
             button.setEnabled(has_heldout and self.report is not None)
 
@@ -266,14 +267,6 @@ class ExportDialog(QDialog):
         super().closeEvent(event)
 
 
-def _heldout_indices(dataset) -> np.ndarray:
-    for split in ("test", "val"):
-        indices = np.asarray(dataset.splits.get(split, ()), np.int64)
-        if len(indices):
-            return indices
-    return np.arange(0, dtype=np.int64)
-
-
 def _predict_both(files: dict[str, str], predictors: dict[str, Any], image: np.ndarray | None,
                   run_dir: str) -> tuple:
     """(image, kind, class names, float32 output, int8 output); runs in the comparison pool."""
@@ -287,7 +280,7 @@ def _predict_both(files: dict[str, str], predictors: dict[str, Any], image: np.n
         from core.runs.run_dir import RunDir
 
         dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
-        image = np.asarray(dataset[int(_heldout_indices(dataset)[0])].image)
+        image = np.asarray(dataset[int(heldout_indices(dataset)[0])].image)
     float_model, int8_model = predictors["onnx_fp32"], predictors["onnx_int8"]
     return (image, float_model.kind, float_model.class_names,
             float_model.predict(image), int8_model.predict(image))

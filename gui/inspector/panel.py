@@ -79,7 +79,7 @@ class InspectorPanel(QWidget):
         if self.predictor is None:
             self._show_hint(NO_MODEL_TEXT)
             return
-        if not hasattr(self.predictor, "first_layer_filters"):
+        if self.predictor.first_layer_filters() is None:
             self._show_hint("This model does not expose its first layer.")
             return
         if self.active and self.image is not None:

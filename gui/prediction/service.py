@@ -1,10 +1,12 @@
 """PredictionService: owns the current model and predicts the current image off the UI thread.
 
-The model comes from a run directory (``core.inference.Predictor.from_run``):
+The model comes from a run directory (``core.export.runtimes.open_predictor``):
 opened by the user, or the run being trained, reloaded at every epoch end so
-the user watches the model learn. All model work goes through one
-single-threaded pool shared with the review queue and the inspector, since a
-predictor must not run twice at once.
+the user watches the model learn. It runs on the runtime the run's export
+recommended for its current weights (e.g. OpenVINO int8), else on the run's own
+engine; ``ModelInfo.runtime`` says which, with its measured figures. All model
+work goes through one single-threaded pool shared with the review queue and the
+inspector, since a predictor must not run twice at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from core.postprocess import foreground_probability
 from gui.workers import TaskRunner, single_thread_pool
 
 
@@ -26,23 +29,26 @@ class ModelInfo:
     kind: str                 # classification | segmentation
     class_names: tuple[str, ...]
     engine: str
+    runtime: str = ""         # what predicts, e.g. "OpenVINO int8 · 4.6 ms/image at 128x192, ..."
 
 
 def load_predictor(run_dir: str):
-    from core.inference import Predictor  # torch is imported here, in the pool thread
-    return Predictor.from_run(run_dir)
+    """The run's model on its recommended runtime; torch (if needed) is imported here, in the
+    pool thread. A runtime that fails falls back, and the note says why."""
+    from core.export.runtimes import open_predictor
+
+    warnings: list[str] = []
+    predictor = open_predictor(run=run_dir, runtime="auto", warn=warnings.append)
+    if warnings:
+        predictor.runtime_note = f"{predictor.runtime_note} ({warnings[-1]})"
+    return predictor
 
 
 def describe(run_dir: str, predictor) -> ModelInfo:
     return ModelInfo(run_dir=str(run_dir), kind=str(predictor.kind),
                      class_names=tuple(predictor.class_names),
-                     engine=str(getattr(predictor, "engine", "")))
-
-
-def foreground_probability(prediction: np.ndarray) -> np.ndarray:
-    """Multi-class masks (K, H, W) -> (H, W) probability of "not background"; others unchanged."""
-    prediction = np.asarray(prediction)
-    return (1.0 - prediction[0]).astype(np.float32) if prediction.ndim == 3 else prediction
+                     engine=str(getattr(predictor, "engine", "")),
+                     runtime=str(getattr(predictor, "runtime_note", "")))
 
 
 class PredictionService(QObject):
