@@ -60,6 +60,8 @@ SHORTCUTS: tuple[Shortcut, ...] = tuple(
             ("annotate.undo", "Undo", "Ctrl+Z", "Undo the last stroke or tool"),
             ("annotate.redo", "Redo", "Ctrl+Shift+Z"),
             ("annotate.accept_prediction", "Accept prediction", "A", "Use the thresholded prediction as the label"),
+            ("annotate.accept_assist", "Accept assist", "Shift+A",
+             "Use the live assist learned from your scribbles as the label (one undo step)"),
             ("annotate.keep_largest", "Keep largest", "", "Remove every blob but the largest"),
             ("annotate.fill_holes", "Fill holes", "", "Fill background pockets enclosed by the object"),
             ("annotate.save", "Save", "Ctrl+S", "Save this mask to the masks folder"),

@@ -26,6 +26,7 @@ from core.annotation.storage import user_data_dir
 from core.errors import CnnLyticalError
 from gui.annotation.canvas import MaskCanvas
 from gui.annotation.layers import PredictionLayer
+from gui.annotation.scribble_assist import ScribbleAssist
 from gui.annotation.toolbar import EditorOptions, EditorToolBar
 
 BINARY_CLASSES = ["background", "object"]
@@ -85,6 +86,8 @@ class MaskEditor(QWidget):
         self.status_label.setContentsMargins(8, 3, 8, 3)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.options.set_commands(self.toolbar.save, self.toolbar.train)
+        self.scribbles = ScribbleAssist(self.canvas, self)  # scribble assist
+        self.options.layout().addWidget(self.scribbles.bar)  # scribble assist
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
         middle.setSpacing(0)
@@ -102,7 +105,8 @@ class MaskEditor(QWidget):
 
     def _connect(self) -> None:
         bar, options, canvas = self.toolbar, self.options, self.canvas
-        self.addActions(bar.shortcut_actions())
+        self.addActions(bar.shortcut_actions() + [self.scribbles.accept_action])  # scribble assist
+        self.scribbles.accepted.connect(lambda: self.set_tool("brush"))  # scribble assist: refine with the brush
         bar.tool_chosen.connect(self.set_tool)
         bar.undo.triggered.connect(self.undo)
         bar.redo.triggered.connect(self.redo)
@@ -157,6 +161,7 @@ class MaskEditor(QWidget):
         self.item_id = item_id
         self.prediction = None if prediction is None else np.asarray(prediction, np.float32)
         self.canvas.set_content(image, document, self.prediction, self._threshold())
+        self.scribbles.set_item(item_id, image)  # scribble assist
         self.options.set_colours(document.palette[min(self.canvas.class_value, len(document.palette) - 1)],
                                  PredictionLayer.COLOUR_RGB)
         self.toolbar.accept_prediction.setEnabled(self.prediction is not None)
@@ -178,10 +183,14 @@ class MaskEditor(QWidget):
         return all(self._save_item(item_id) is not None for item_id in self.modified_ids())
 
     def undo(self) -> None:
+        if self.canvas.tool == "scribble" and self.scribbles.undo():  # scribble assist: strokes have their own undo
+            return
         if self.document is not None and self.document.undo() is not None:
             self._after_edit()
 
     def redo(self) -> None:
+        if self.canvas.tool == "scribble" and self.scribbles.redo():  # scribble assist
+            return
         if self.document is not None and self.document.redo() is not None:
             self._after_edit()
 
@@ -251,6 +260,7 @@ class MaskEditor(QWidget):
             self.journal.close()
         self.store = MaskStore(masks_dir)
         self.journal = Journal(masks_dir)
+        self.scribbles.set_masks_dir(masks_dir)  # scribble assist: scribbles are saved beside the masks
         self.documents.clear()
         self._reported_modified.clear()
         self.item_id = None
@@ -293,6 +303,7 @@ class MaskEditor(QWidget):
             return None
         try:
             path = self.store.save(item_id, document.mask, document.binary)
+            self.scribbles.save(item_id)  # scribble assist
         except (CnnLyticalError, OSError) as error:
             self.status_label.setText(f"Could not save {item_id}: {error}")
             return None
@@ -326,6 +337,7 @@ class MaskEditor(QWidget):
         return self.options.threshold.value() / 100
 
     def _threshold_changed(self) -> None:
+        self.scribbles.set_threshold(self._threshold())  # scribble assist
         if self.canvas.prediction_layer is not None:
             self.canvas.prediction_layer.set_threshold(self._threshold())
 

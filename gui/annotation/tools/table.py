@@ -16,6 +16,7 @@ from gui.annotation.tools.brush import BrushTool, EraserTool
 from gui.annotation.tools.click import FillTool, WandTool
 from gui.annotation.tools.grabcut import GrabCutTool
 from gui.annotation.tools.polygon import PolygonTool
+from gui.annotation.scribble_tool import ScribbleTool
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ TOOL_MODES: tuple[ToolMode, ...] = (
     ToolMode("grabcut", "GrabCut", "G", "Drag a box around an object to select it; Ctrl-drag marks object, "
              "Ctrl+Shift-drag background", GrabCutTool),
     ToolMode("rectangle", "Rectangle", "R", "Drag a box to fill it", RectangleTool),
+    ToolMode("scribble", "Scribble", "S", "Live assist: drag over the object, Shift-drag over background "
+             "(Ctrl-drag erases); the assist overlay updates as each stroke ends", ScribbleTool),
 )
 
 TOOLS = tuple(mode.name for mode in TOOL_MODES)
