@@ -112,3 +112,15 @@ def test_tidy_drops_blobs_no_object_stroke_touches_and_fills_holes():
     assert np.all(tidy[2:12, 2:5][probability[2:12, 2:5] > 0.5] >= 0.9)
     untouched = tidy_probability(probability, np.zeros_like(scribbles))  # no object strokes: keep every blob
     assert np.all(untouched[14:18, 20:28] == 0.8)
+
+
+def test_a_snapshot_reads_as_a_segmentation_model_to_the_compatibility_check(rng):
+    from core.compat import data_profile, incompatibility, model_profile
+    from core.data.base import ArrayDataset
+
+    image, truth = two_textures(rng)
+    colour = np.dstack([image] * 3)
+    assistant = ScribbleAssistant(SETTINGS)
+    assistant.update("a", colour, strokes(truth.shape))
+    data = ArrayDataset([colour], [truth], "segmentation", "demo", "carvana", ["background", "car"], ids=["a"])
+    assert incompatibility(model_profile(assistant.snapshot()), data_profile(data)) is None

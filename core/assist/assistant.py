@@ -64,6 +64,7 @@ class ScribbleAssistant:
         self.forest: PixelForest | None = None
         self._samples: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item id -> (features, labels)
         self._marks: dict[str, np.ndarray] = {}  # item id -> scribbles on the working grid
+        self.channels = 3  # colour channels of the images scribbled (what a snapshot expects)
 
     @property
     def trained(self) -> bool:
@@ -89,6 +90,7 @@ class ScribbleAssistant:
             self._marks.pop(item_id, None)
             return
         features = self.features(item_id, image)
+        self.channels = 1 if image.ndim == 2 else int(image.shape[2])
         marks = reduced_scribbles(scribbles, features.shape[:2])
         samples, labels = training_samples(features, marks)
         self._samples[item_id] = (samples.copy(), labels)
@@ -137,7 +139,7 @@ class ScribbleAssistant:
 
     def snapshot(self) -> "AssistPredictor | None":
         """A frozen copy of the current forest with a ``predict(image)`` for other threads."""
-        return None if self.forest is None else AssistPredictor(self.forest, self.settings)
+        return None if self.forest is None else AssistPredictor(self.forest, self.settings, self.channels)
 
 
 def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -148,17 +150,30 @@ def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA)
 
 
+@dataclass(frozen=True)
+class AssistInput:
+    """What core.compat reads of a predictor's input: channels, and no fixed size."""
+
+    channels: int
+    size: tuple[int, int] | None = None
+
+
 class AssistPredictor:
     """The assist as a predictor: ``predict(image) -> (H, W)`` probability of object.
 
-    It has the shape the review scorer expects of a model, so the review queue can
-    rank images by the forest's uncertainty before any CNN is trained. Features
-    are computed afresh (no item ids here) and not cached.
+    It has the shape the review scorer expects of a model (and the ``kind``,
+    ``class_names`` and ``preprocess`` core.compat checks), so the review queue
+    can rank images by the forest's uncertainty before any CNN is trained.
+    Features are computed afresh (no item ids here) and not cached.
     """
 
-    def __init__(self, forest: PixelForest, settings: AssistSettings):
+    kind = "segmentation"
+    class_names = ("background", "object")
+
+    def __init__(self, forest: PixelForest, settings: AssistSettings, channels: int = 3):
         self.forest = forest
         self.settings = settings
+        self.preprocess = AssistInput(channels)
 
     def predict(self, image: np.ndarray) -> np.ndarray:
         image = np.asarray(image)

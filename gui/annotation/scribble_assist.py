@@ -62,13 +62,15 @@ class ScribbleAssist(QObject):
     """Owned by the MaskEditor; the Scribble tool finds it as ``canvas.scribble_assist``.
 
     Signals: ``overlay_ready(item_id)`` after a new overlay is shown,
-    ``busy_changed(bool)``, ``failed(str)``, ``accepted()`` after Accept.
+    ``busy_changed(bool)``, ``failed(str)``, ``accepted()`` after Accept,
+    ``trained_changed(bool)`` when the assist starts (or stops) having a forest.
     """
 
     overlay_ready = Signal(str)
     busy_changed = Signal(bool)
     failed = Signal(str)
     accepted = Signal()
+    trained_changed = Signal(bool)
 
     def __init__(self, canvas, parent=None, settings: AssistSettings = AssistSettings()):
         super().__init__(parent)
@@ -216,7 +218,9 @@ class ScribbleAssist(QObject):
 
     def _on_result(self, result) -> None:
         generation, item_id, trained, probability, images = result
-        self.trained = trained
+        if trained != self.trained:
+            self.trained = trained
+            self.trained_changed.emit(trained)
         if generation != self.generation or item_id != self.item_id:
             return  # the image or its strokes changed since: a newer request is on its way
         self.last_seconds = time.perf_counter() - self._requested_at
@@ -278,7 +282,10 @@ class ScribbleAssist(QObject):
         self.accepted.emit()
 
     def predictor(self):
-        """The assist as a model for the review queue (None until it has learned something)."""
+        """The assist as a model for the review queue (None until it has learned something).
+
+        A snapshot: later strokes train a new forest; ask again to rank with it.
+        """
         return self.assistant.snapshot()
 
     def shutdown(self) -> None:
