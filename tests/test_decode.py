@@ -53,7 +53,8 @@ def test_reduced_decode_matches_full_decode_then_resize(tmp_path, monkeypatch, s
 def test_reduction_never_goes_below_the_target():
     assert reduction_factor((1280, 1918), (160, 240)) == 8
     assert reduction_factor((1280, 1918), (320, 480)) == 4
-    assert reduction_factor((1280, 1918), (640, 960)) == 1  # 1918 / 2 = 959 < 960
+    assert reduction_factor((1280, 1918), (640, 960)) == 2  # 959 stretched to 960: 0.1% short
+    assert reduction_factor((1280, 1918), (656, 976)) == 1  # 2.5% short: decode in full
     assert reduction_factor((100, 100), (200, 200)) == 1
 
 

@@ -53,11 +53,16 @@ def _header(path: str | Path, data: np.ndarray) -> tuple[int, int, str, int]:
         return height, width, image.mode, orientation
 
 
+UPSCALE_SLACK = 0.02  # a reduced decode may fall this much short and be stretched (959 -> 960)
+
+
 def reduction_factor(full: tuple[int, int], target: tuple[int, int]) -> int:
     """The largest of 8, 4, 2 (else 1) that keeps a ``full`` (H, W) image at least
-    ``target`` (H, W) in both directions. libjpeg rounds reduced sizes up."""
+    ``target`` (H, W) in both directions, give or take ``UPSCALE_SLACK`` (working
+    sizes are rounded to multiples of 16). libjpeg rounds reduced sizes up."""
     for factor, _, _ in REDUCTIONS:
-        if -(-full[0] // factor) >= target[0] and -(-full[1] // factor) >= target[1]:
+        reduced = (-(-full[0] // factor), -(-full[1] // factor))
+        if all(side >= (1 - UPSCALE_SLACK) * want for side, want in zip(reduced, target)):
             return factor
     return 1
 
