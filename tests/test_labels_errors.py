@@ -108,7 +108,7 @@ def test_export_refuses_a_non_empty_folder_and_a_classification_dataset(tmp_path
     assert not (tmp_path / "voc").exists()
 
 
-def test_coco_panoptic_is_refused_by_name(tmp_path, capsys):
+def test_coco_panoptic_without_its_png_folder(tmp_path, capsys):
     _image(tmp_path / "images" / "a.png")
     _coco(tmp_path, [_entry(1, "a.png")], [{"image_id": 1, "file_name": "a.png", "segments_info": []}])
-    _assert_one_line(*_cli(capsys, "info", "--data", tmp_path), "instances.json", "panoptic JSON is not supported")
+    _assert_one_line(*_cli(capsys, "info", "--data", tmp_path), "instances.json", "panoptic PNG folder instances/")

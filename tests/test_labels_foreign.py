@@ -210,3 +210,30 @@ def test_cvat_segmentation_mask_export_with_rgb_colours(tmp_path):
     expected[1:3, 1:4] = 1
     expected[4:6, 5:8] = 2
     np.testing.assert_array_equal(dataset[0].target, expected)
+
+
+def test_official_coco_folder_with_panoptic_pngs_and_caption_files(tmp_path):
+    """COCO 2017's layout: val2017/ images, annotations/ holding panoptic, captions and keypoints
+    files (only the masks count), and panoptic_val2017/ PNGs of segment ids R + 256 G + 256^2 B."""
+    write_png(tmp_path / "val2017" / "000000000139.jpg", np.zeros((6, 8, 3), np.uint8))
+    ids = np.zeros((6, 8), np.int64)
+    ids[1:3, 1:4] = 3226956            # a person: (76, 61, 49) in R, G, B
+    ids[4:6, :] = 1 + 256 * 2          # a floor segment: (1, 2, 0)
+    rgb = np.stack([ids % 256, ids // 256 % 256, ids // 65536], axis=2).astype(np.uint8)
+    write_png(tmp_path / "annotations" / "panoptic_val2017" / "000000000139.png", rgb[:, :, ::-1])
+    document = {"info": {}, "licenses": [],
+                "images": [{"id": 139, "file_name": "000000000139.jpg", "width": 8, "height": 6}],
+                "categories": [{"id": 1, "name": "person", "isthing": 1, "supercategory": "person"},
+                               {"id": 190, "name": "floor-other-merged", "isthing": 0, "supercategory": "floor"}],
+                "annotations": [{"image_id": 139, "file_name": "000000000139.png", "segments_info": [
+                    {"id": 3226956, "category_id": 1, "iscrowd": 0, "bbox": [1, 1, 3, 2], "area": 6},
+                    {"id": 513, "category_id": 190, "iscrowd": 0, "bbox": [0, 4, 8, 2], "area": 16}]}]}
+    (tmp_path / "annotations" / "panoptic_val2017.json").write_text(json.dumps(document))
+    captions = {"images": document["images"], "annotations": [{"image_id": 139, "id": 1, "caption": "a room"}]}
+    (tmp_path / "annotations" / "captions_val2017.json").write_text(json.dumps(captions))
+    dataset = open_dataset(tmp_path)
+    assert dataset.format == "coco" and dataset.class_names == ["background", "person", "floor-other-merged"]
+    expected = np.zeros((6, 8), np.uint8)
+    expected[1:3, 1:4] = 1
+    expected[4:6, :] = 2
+    np.testing.assert_array_equal(dataset[0].target, expected)

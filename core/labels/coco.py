@@ -1,4 +1,4 @@
-"""COCO instances JSON (polygons, compressed and uncompressed RLE) beside an image folder.
+"""COCO instances JSON (polygons, compressed and uncompressed RLE) or panoptic JSON beside an image folder.
 
 Layouts: ``ROOT/annotations/*.json`` (CVAT's ``instances_default.json``, COCO's
 ``instances_train2017.json``) or a JSON in ``ROOT`` (Label Studio's
@@ -10,6 +10,7 @@ by ``file_name`` (then its base name) under the JSON's folder, its parent,
 Segmentations: polygon lists, RLE with a ``counts`` string (compressed) or list
 (uncompressed, as CVAT writes for ``iscrowd: 1``); an annotation with no
 segmentation falls back to its ``bbox``. Classes are the categories in id order.
+Panoptic files (``segments_info`` + id PNGs) are read by ``coco_panoptic``.
 """
 
 from __future__ import annotations
@@ -24,20 +25,29 @@ from core.data.splits import shuffled_split
 from core.errors import DataError
 from core.labels.dataset import (BACKGROUND, LabelDataset, check_class_count, check_image_size,
                                  paint, report_missing)
+from core.labels.coco_panoptic import PANOPTIC_KEY, SegmentIds, is_panoptic, panoptic_objects
 from core.labels.export import ExportItem, object_masks, write_image
 from core.labels.files import file_stem, json_head, list_files, read_json, split_named_by
 from core.labels.geometry import (bounding_box, has_holes, mask_to_polygons, mask_to_rle, polygons_to_mask,
                                   rectangle_mask, rle_to_mask)
 
 FORMAT = "coco"
+NOT_MASKS = ("captions_", "person_keypoints_", "image_info_")
 LABEL_STUDIO_BRUSH = ("Label Studio brush RLE is not COCO RLE; export the project from Label Studio "
                       "as COCO (polygons) or as PNG masks")
 
 
 def find_coco_files(root: Path) -> list[Path]:
-    """COCO-looking JSON files in ``ROOT/annotations`` or ``ROOT`` (by their first bytes)."""
+    """COCO-looking JSON files in ``ROOT/annotations`` or ``ROOT`` (by their first bytes); where
+    COCO's own ``instances_*`` files are present only those, else ``panoptic_*`` ones, and never
+    its captions, keypoints or image-info files (no masks in them)."""
     for folder in (root / "annotations", root):
-        found = [path for path in list_files(folder, ".json") if _looks_like_coco(json_head(path))]
+        found = [path for path in list_files(folder, ".json") if _looks_like_coco(json_head(path))
+                 and not path.name.startswith(NOT_MASKS)]
+        for prefix in ("instances", "panoptic"):
+            preferred = [path for path in found if path.name.startswith(prefix)]
+            if preferred:
+                return preferred
         if found:
             return found
     return []
@@ -55,6 +65,7 @@ class CocoMasks:
         self.label_files = label_files
         self.sizes = sizes
         self.objects = objects
+        self.segment_ids = SegmentIds()  # panoptic files: the PNG of the item being painted
 
     def has_mask(self, index: int) -> bool:
         return True  # a COCO image without annotations is an image with no objects
@@ -66,10 +77,15 @@ class CocoMasks:
             raise DataError(path, f"image {index} is {width}x{height} on disk but "
                                   f"{declared_width}x{declared_height} in the JSON")
         try:
-            return paint(((class_index, _object_mask(segmentation, bbox, height, width))
+            return paint(((class_index, self._object_mask(segmentation, bbox, height, width))
                           for class_index, segmentation, bbox in self.objects[index]), height, width)
         except ValueError as error:
             raise DataError(path, f"bad segmentation: {error}") from None
+
+    def _object_mask(self, segmentation, bbox, height: int, width: int) -> np.ndarray:
+        if isinstance(segmentation, dict) and PANOPTIC_KEY in segmentation:
+            return self.segment_ids.mask(segmentation, height, width)
+        return _object_mask(segmentation, bbox, height, width)
 
 
 def _object_mask(segmentation, bbox, height: int, width: int) -> np.ndarray:
@@ -117,13 +133,17 @@ def _parse(path: Path, root: Path):
     annotations = data.get("annotations") or []
     if not isinstance(annotations, list):
         raise DataError(path, "'annotations' is not a list")
-    if annotations and isinstance(annotations[0], dict) and "segments_info" in annotations[0]:
-        raise DataError(path, "COCO panoptic JSON is not supported; use an instances JSON")
     categories = _categories(path, data.get("categories"))
     known = {category_id for category_id, _ in categories}
     images = [_image(path, entry) for entry in data["images"]]
     per_image: dict[int, list] = {image["id"]: [] for image in images}
     sizes = {image["id"]: (image["width"], image["height"]) for image in images}
+    if is_panoptic(annotations):
+        for image_id, objects in panoptic_objects(path, root, annotations, known).items():
+            if image_id not in per_image:
+                raise DataError(path, f"a panoptic annotation refers to image id {image_id}, which is not listed")
+            per_image[image_id] = objects
+        annotations = []
     for number, annotation in enumerate(annotations):
         image_id, item = _annotation(path, number, annotation, known)
         if image_id not in per_image:
