@@ -50,5 +50,7 @@ MODEL_PARAMETERS = Limit("CNN_LYTICAL_MAX_MODEL_PARAMETERS", 100_000_000,
                          "parameters of a model built from options (fcn_resnet50: 33 million)")
 IMAGE_SIDE = Limit("CNN_LYTICAL_MAX_IMAGE_SIDE", 4096,
                    "--image-size, the working side length a model trains at")
+TRAIN_PIXELS = Limit("CNN_LYTICAL_MAX_TRAIN_PIXELS", 1 << 22,
+                     "pixels of an image trained at its own size (--image-size 0); 2048x2048")
 
-ALL = (IMAGE_PIXELS, ARRAY_BYTES, GZIP_RATIO, MODEL_PARAMETERS, IMAGE_SIDE)
+ALL = (IMAGE_PIXELS, ARRAY_BYTES, GZIP_RATIO, MODEL_PARAMETERS, IMAGE_SIDE, TRAIN_PIXELS)

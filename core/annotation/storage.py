@@ -44,7 +44,7 @@ def default_masks_dir(dataset) -> Path:
 
 
 UNSAFE_IN_NAMES = set('\\/:*?"<>|%')  # path separators, Windows-reserved, and the escape itself
-MAX_NAME_BYTES = 240                   # file systems allow 255 bytes per name
+MAX_NAME_BYTES = 200                   # 255 per name, less the atomic temp name's prefix and suffix
 
 
 def mask_filename(item_id: str) -> Path:
@@ -53,7 +53,7 @@ def mask_filename(item_id: str) -> Path:
     Injective: letters of any script stay as they are ("数据 1" -> ``数据 1.png``);
     path-hostile characters, control characters, a leading dot and a trailing
     dot or space become ``%XX`` (UTF-8), as does ``%`` itself, so two ids never
-    share a file and ``saved_ids`` can read the id back. A part longer than 240
+    share a file and ``saved_ids`` can read the id back. A part longer than 200
     bytes is cut and suffixed with a hash of the whole part.
     """
     parts = item_id.split("/")

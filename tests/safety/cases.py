@@ -387,3 +387,18 @@ FAULTS = [
 ]
 
 ALL = BOMBS + MALFORMED + VALID + CLI + FAULTS
+
+
+def _photos(tmp: Path) -> Path:
+    """Three 4000x3000 phone-sized photos with masks (zeros encode in milliseconds)."""
+    root = tmp / "photos"
+    for i in range(3):
+        crafted.write_png(root / "images" / f"p{i}.png", np.zeros((3000, 4000, 3), np.uint8))
+        crafted.write_png(root / "masks" / f"p{i}.png", np.zeros((3000, 4000), np.uint8))
+    return root
+
+
+CLI.append(Case("train_image_size_0_on_4000x3000_photos", "cli",
+                lambda tmp: ["train", "--task", "folder", "--data", _photos(tmp), "--image-size", "0",
+                             "--epochs", "1", "--quiet", "--out", tmp / "run"], ("--image-size",)))
+ALL = BOMBS + MALFORMED + VALID + CLI + FAULTS
