@@ -49,6 +49,7 @@ def make_preprocess(task: str, dataset: Dataset, image_size: int | None) -> Prep
         side = image_size or 64
         return Preprocess(3, (side, side), *IMAGENET_STATS)
     if image_size == 0:
+        _check_native_size(first)
         size = None
     else:
         height = image_size or default_working_height(first.shape[:2], SEGMENTATION_HEIGHT)
@@ -57,6 +58,18 @@ def make_preprocess(task: str, dataset: Dataset, image_size: int | None) -> Prep
     if channels == 1:
         return Preprocess(1, size, (0.5,), (0.25,))
     return Preprocess(3, size, *IMAGENET_STATS)
+
+
+def _check_native_size(image: np.ndarray) -> None:
+    """Training at each image's own size must not start on photos that cannot fit a batch."""
+    from core import limits
+
+    limit = limits.TRAIN_PIXELS.value()
+    height, width = image.shape[:2]
+    if height * width > limit:
+        raise ValueError(f"--image-size 0 trains at each image's own size, and the first is {width}x{height} "
+                         f"= {height * width:,} pixels, above the limit of {limit:,}: pass a working "
+                         f"height such as --image-size 512 ({limits.TRAIN_PIXELS.hint()})")
 
 
 def _round_to(value: float, multiple: int = SIZE_MULTIPLE) -> int:
