@@ -16,6 +16,7 @@ Panoptic files (``segments_info`` + id PNGs) are read by ``coco_panoptic``.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -197,8 +198,9 @@ def _annotation(path: Path, number: int, annotation, known: set[int]):
             raise DataError(path, f"annotation {number}: RLE segmentation without 'counts'")
     elif isinstance(segmentation, list) and segmentation:
         if not all(isinstance(polygon, list) and len(polygon) % 2 == 0
-                   and all(isinstance(v, (int, float)) for v in polygon) for polygon in segmentation):
-            raise DataError(path, f"annotation {number}: polygons must be flat lists of x, y numbers")
+                   and all(isinstance(v, (int, float)) and math.isfinite(v) for v in polygon)
+                   for polygon in segmentation):
+            raise DataError(path, f"annotation {number}: polygons must be flat lists of finite x, y numbers")
     elif not (isinstance(bbox, list) and len(bbox) == 4 and all(isinstance(v, (int, float)) for v in bbox)):
         raise DataError(path, f"annotation {number} has neither a segmentation nor a bbox")
     return annotation.get("image_id"), (category_id, segmentation, bbox)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import struct
 from pathlib import Path, PurePosixPath
 
@@ -166,7 +167,8 @@ def _parse(path: Path) -> dict:
 
 def _is_point_list(points) -> bool:
     return isinstance(points, list) and all(
-        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in points)
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in p)
+        for p in points)
 
 
 def _image_of(root: Path, label_file: Path, image_path: str) -> Path | None:
