@@ -52,13 +52,15 @@ def test_coco_naming_missing_images_says_how_many_and_the_first(tmp_path, capsys
     ("rle counts", "uncompressed RLE counts add up to 5"),
     ("rle size", "RLE size [4, 4] but the image is 8x8"),
     ("brush rle", "Label Studio brush RLE is not COCO RLE"),
+    ("nan polygon", "polygons must be flat lists of finite x, y numbers"),
 ])
 def test_bad_coco_files(tmp_path, capsys, case, fragment):
     _image(tmp_path / "images" / "a.png")
     rle = {"rle counts": {"counts": [2, 3], "size": [8, 8]}, "rle size": {"counts": [16], "size": [4, 4]},
            "brush rle": {"format": "rle", "rle": [0, 1, 1]}}.get(case)
     annotation = {"id": 1, "image_id": 1, "category_id": 7 if case == "unknown category" else 1,
-                  "segmentation": rle or [[0, 0, 4, 0, 4, 4]], "iscrowd": 1 if rle else 0}
+                  "segmentation": rle or [[0, 0, 4, 0, 4, float("nan") if case == "nan polygon" else 4]],
+                  "iscrowd": 1 if rle else 0}
     size = (100_000, 100_000) if case == "huge" else (8, 8)
     _coco(tmp_path, [_entry(1, "a.png", *size)], [annotation])
     if case == "truncated":
