@@ -158,3 +158,11 @@ def test_overlapping_objects_later_one_wins(tmp_path):
     expected = np.ones((10, 10), np.uint8)  # the big square covers the first small one...
     expected[4:8, 4:8] = 2                  # ...and the last small one covers it
     np.testing.assert_array_equal(mask, expected)
+
+
+def test_a_label_file_opens_its_dataset(tmp_path, source):
+    dataset, _ = source
+    export_labels(dataset, "coco", tmp_path / "coco")
+    export_labels(dataset, "yolo-seg", tmp_path / "yolo")
+    assert open_dataset(tmp_path / "coco" / "annotations" / "instances_train.json").format == "coco"
+    assert open_dataset(tmp_path / "yolo" / "data.yaml").format == "yolo-seg"

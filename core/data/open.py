@@ -52,13 +52,16 @@ def open_dataset(path: str | Path | None = None, task: str | None = None, seed: 
         if not is_dataset_file(root.name):
             raise DataError(root, "is a file; pass the folder that holds the dataset")
         root = root.parent  # e.g. a path to train-images-idx3-ubyte or data_batch_1
+        if root.name == "annotations" and root.parent.is_dir():
+            root = root.parent  # COCO's annotations/instances_*.json stands for the folder above
     return READERS[task or detect_task(root)](root, seed)
 
 
 def is_dataset_file(name: str) -> bool:
-    """Files that stand for their folder: MNIST IDX files, CIFAR batches, Carvana's CSV."""
+    """Files that stand for their folder: MNIST IDX files, CIFAR batches, Carvana's CSV, label
+    files (a COCO or labelme JSON, YOLO's data.yaml, CVAT's labelmap.txt)."""
     return ("-idx" in name or ".idx" in name or name.startswith(("data_batch_", "test_batch"))
-            or name in ("batches.meta", "train_masks.csv"))
+            or name in ("batches.meta", "train_masks.csv", "data.yaml", "labelmap.txt") or name.endswith(".json"))
 
 
 def detect_task(root: Path) -> str:
