@@ -27,7 +27,8 @@ PREFETCH_NEIGHBOURS = 2          # items after (and before) the current one
 
 
 def is_in_memory(dataset) -> bool:
-    return isinstance(getattr(dataset, "images", None), np.ndarray)
+    """Arrays already decoded (``ArrayDataset.images``: one array, or a list of them)."""
+    return isinstance(getattr(dataset, "images", None), (np.ndarray, list))
 
 
 def decode(dataset, item: int):

@@ -50,6 +50,10 @@ def test_selecting_images_updates_viewer_and_status_pixel(make_window, qtbot):
     assert np.array_equal(window.viewer.view.image, sample.image)
     assert sample.item_id in window.viewer.title.text()
     view = window.viewer.view
+    settled = None
+    while settled != view.size():  # docks finish laying out; a resize re-fits the image
+        settled = view.size()
+        qtbot.wait(100)
     view.fit()
     centre = view.mapFromScene(QPointF(14.5, 10.5))
     qtbot.mouseMove(view.viewport(), centre)
