@@ -121,7 +121,7 @@ def open_coco(root: str | Path, seed: int = 0) -> LabelDataset:
     return LabelDataset(
         image_paths=paths, ids=_unique_ids(ids, paths), format=FORMAT, class_names=names,
         splits=_splits(split_of, seed), root=str(root), source=CocoMasks(sources, sizes, objects),
-        label_file=label_files[0], image_numbers=numbers,
+        image_numbers=numbers,
         category_ids=category_ids if len(category_ids) == len(names) - 1 else None)
 
 

@@ -13,7 +13,7 @@ files made elsewhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -82,12 +82,10 @@ class LabelDataset:
     splits: dict[str, np.ndarray]
     root: str | None
     source: MaskSource
-    label_file: Path | None = None          # the file bad masks are reported against
     image_numbers: list[int] | None = None  # COCO image ids, kept so an export can reuse them
     category_ids: list[int] | None = None   # COCO category id of class 1..K, likewise
     kind: str = "segmentation"
     task: str = "folder"
-    extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.image_paths)
