@@ -61,7 +61,7 @@ class Case:
     build: Callable[[Path], object]
     names: tuple[str, ...] = ()
     valid: bool = False
-    reader: str | None = None          # bounded cases: image | mask | dataset | journal
+    reader: str | None = None          # bounded cases: image | mask | decode_image | decode_mask | dataset | journal
     check: Callable[[Path, Outcome], None] | None = None  # extra assertions (files kept, ...)
     extra: dict = field(default_factory=dict)
 
@@ -97,6 +97,12 @@ BOUNDED_SNIPPET = textwrap.dedent("""
         elif reader == "mask":
             from core.data.masks import read_mask
             read_mask(path)
+        elif reader == "decode_image":  # training's reduced decode
+            from core.data.decode import decode_image
+            decode_image(path, (128, 128))
+        elif reader == "decode_mask":
+            from core.data.decode import decode_mask
+            decode_mask(path)
         elif reader == "dataset":
             from core.data import open_dataset
             dataset = open_dataset(path)
