@@ -32,11 +32,10 @@ def trained(folder: Path, given: str | None, **config) -> str:
 def pose(app, run_dir: str, name: str, image_index: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from core.export.pipeline import run_dataset
     from core.runs.run_dir import RunDir
     from gui.export.dialog import ExportDialog
 
-    dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
+    dataset = RunDir.open(run_dir).dataset()
     dialog = ExportDialog(run_dir, dataset)
     dialog.show()
     loop = QEventLoop()

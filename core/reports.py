@@ -82,17 +82,6 @@ class ConfusionReport:
         return float(np.trace(self.matrix)) / total if total else math.nan
 
 
-def open_run_dataset(run_dir: str | Path):
-    """The dataset a run was trained on, as recorded in its config.json (demo data included)."""
-    from core.data import demo_dataset, open_dataset
-
-    config = RunDir.open(run_dir).read_config()
-    task, seed = config.get("task"), int(config.get("seed", 0))
-    if config.get("data") is None and config.get("demo_size"):
-        return demo_dataset(task, size=int(config["demo_size"]), seed=seed)
-    return open_dataset(config.get("data"), task, seed=seed)
-
-
 def confusion_matrix_for_run(run_dir: str | Path, dataset=None, split: str = "val",
                              limit: int | None = 2000) -> ConfusionReport:
     """Predict ``dataset``'s ``split`` with the run's latest weights and count (true, predicted).
@@ -104,7 +93,7 @@ def confusion_matrix_for_run(run_dir: str | Path, dataset=None, split: str = "va
     from core.training.metrics import confusion_matrix
 
     if dataset is None:
-        dataset = open_run_dataset(run_dir)
+        dataset = RunDir.open(run_dir).dataset()
     predictor = Predictor.from_run(run_dir)
     if predictor.kind != "classification":
         raise RunError(run_dir, "a confusion matrix needs a classification run")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from core.tasks import TASKS
 from gui.workers import TaskRunner
 
-DEMO_CHOICES = {"mnist": "MNIST demo", "cifar10": "CIFAR-10 demo", "carvana": "Carvana demo"}
+DEMO_CHOICES = {name: f"{spec.title} demo" for name, spec in TASKS.items() if spec.demo}
 
 
 @dataclass(frozen=True)

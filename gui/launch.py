@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.runs.config import TASKS
+from core.tasks import TASK_NAMES
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="cnn-lytical", description="Open the CNN-Lytical app.")
     parser.add_argument("--data", help="dataset folder or file to open (default: the last one, "
                                        "or demo data)")
-    parser.add_argument("--task", choices=TASKS, help="task of the data (default: detected)")
+    parser.add_argument("--task", choices=TASK_NAMES, help="task of the data (default: detected)")
     parser.add_argument("--run", help="run directory whose model to show")
     return parser.parse_args(argv)
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import threading
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("CNN_LYTICAL_TEST", "1")
 
 
 @pytest.fixture
@@ -18,7 +16,7 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture
-def isolated_settings(tmp_path, monkeypatch):
+def isolated_settings(tmp_path):
     """Point QSettings at tmp_path so tests never read or write the user's settings."""
     from PySide6.QtCore import QSettings
 
@@ -27,14 +25,4 @@ def isolated_settings(tmp_path, monkeypatch):
     # QSettings(organisation, application) always uses NativeFormat (INI on Linux), whatever
     # the default format: point that path at tmp_path too.
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    monkeypatch.setenv("CNN_LYTICAL_SETTINGS_DIR", str(tmp_path / "settings"))
     yield tmp_path / "settings"
-
-
-@pytest.fixture
-def no_leaked_threads():
-    """Fail a test that leaves a Python thread running (Qt threads are checked by gui tests)."""
-    before = set(threading.enumerate())
-    yield
-    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
-    assert not leaked, f"test left threads running: {leaked}"

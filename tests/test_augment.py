@@ -67,7 +67,7 @@ def test_mask_with_channel_dimension_keeps_its_shape():
 def test_digits_are_never_flipped_by_default():
     digit = torch.zeros(1, 28, 28, dtype=torch.uint8)
     digit[:, 4:24, 4:10] = 255  # a bar on the left: a flip would move it right
-    augment = build_augmentation("mnist", 28, {})
+    augment = build_augmentation("digits", 28, {})
     for seed in range(30):
         torch.manual_seed(seed)
         out, label = augment(digit, 7)
@@ -79,7 +79,7 @@ def test_digits_are_never_flipped_by_default():
 def test_cifar_default_flips_sometimes_and_outputs_the_size():
     image = torch.zeros(3, 32, 32, dtype=torch.uint8)
     image[:, :, :8] = 255
-    augment = build_augmentation("cifar10", 32, {"crop": False, "color_jitter": False})
+    augment = build_augmentation("classification", 32, {"crop": False, "color_jitter": False})
     left_bright = []
     for seed in range(10):
         torch.manual_seed(seed)

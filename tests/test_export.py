@@ -53,10 +53,9 @@ def lenet_export(lenet_run):
 
 
 def _heldout_images(run_dir: str, count: int = 16) -> list[np.ndarray]:
-    from core.export.pipeline import run_dataset
     from core.runs.run_dir import RunDir
 
-    dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
+    dataset = RunDir.open(run_dir).dataset()
     split = dataset.splits["test"] if len(dataset.splits["test"]) else dataset.splits["val"]
     return [dataset[int(index)].image for index in split[:count]]
 

@@ -10,6 +10,7 @@ import torch
 
 from core.data import demo_dataset, split_view
 from core.errors import TrainingError
+from core.tasks import task_spec
 from core.training.ddp import Distributed
 from core.training.device import autocast_dtype, memory_format, pick_device
 from core.training.loaders import (LoaderOptions, TorchDataset, make_loader, make_preprocess,
@@ -81,13 +82,13 @@ def test_cpu_device_and_cuda_only_speedups():
 
 
 def test_preprocess_per_task():
-    mnist = make_preprocess("mnist", demo_dataset("mnist", size=20), None)
+    mnist = make_preprocess(task_spec("mnist"), demo_dataset("mnist", size=20), None)
     assert (mnist.channels, mnist.size, mnist.mean, mnist.std) == (1, (28, 28), (0.1307,), (0.3081,))
-    cifar = make_preprocess("cifar10", demo_dataset("cifar10", size=20), None)
+    cifar = make_preprocess(task_spec("cifar10"), demo_dataset("cifar10", size=20), None)
     assert cifar.channels == 3 and cifar.size == (32, 32) and cifar.mean[0] == pytest.approx(0.4914)
     cars = demo_dataset("carvana", size=8)
-    assert make_preprocess("carvana", cars, None).size == (128, 192)
-    assert make_preprocess("carvana", cars, 0).size is None
+    assert make_preprocess(task_spec("carvana"), cars, None).size == (128, 192)
+    assert make_preprocess(task_spec("carvana"), cars, 0).size is None
 
 
 def test_masks_are_resized_nearest_and_stay_labels():
@@ -159,7 +160,7 @@ def test_gradient_clipping_bounds_the_step(tmp_path):
 def test_spawned_workers_load_batches(tmp_path):
     dataset = demo_dataset("mnist", size=40)
     view = split_view(dataset, "train")
-    train_set = TorchDataset(view, make_preprocess("mnist", dataset, None))
+    train_set = TorchDataset(view, make_preprocess(task_spec("mnist"), dataset, None))
     loader = make_loader(train_set, LoaderOptions(batch_size=16, workers=1))
     assert loader.multiprocessing_context.get_start_method() == "spawn"
     assert loader.persistent_workers
@@ -180,6 +181,7 @@ def test_a_folder_of_classes_gets_the_cifar_cnn(tmp_path):
     assert setup.model_name == "cifar_cnn" and setup.class_names == ["cats", "dogs", "owls"]
     assert setup.preprocess.channels == 3 and setup.preprocess.size == (32, 32)  # the model's size
     assert setup.model_options["num_classes"] == 3
+    setup.run_dir.release()  # the trainer does this at the run's end
     sized = build_setup(replace(config, image_size=48), Distributed())
     assert sized.preprocess.size == (48, 48)
     assert sized.train_loader.dataset[0][0].shape == (3, 48, 48)

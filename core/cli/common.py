@@ -9,11 +9,11 @@ import os
 import sys
 from typing import Any
 
-from core.runs.config import ENGINES, TASKS
+from core.tasks import ENGINES, TASK_NAMES
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, *, task_required: bool = False) -> None:
-    parser.add_argument("--task", choices=TASKS, required=task_required,
+    parser.add_argument("--task", choices=TASK_NAMES, required=task_required,
                         help="force the task/format instead of detecting it")
     parser.add_argument("--data", metavar="PATH",
                         help="dataset folder or file; omitted = built-in demo data")

@@ -29,12 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.runs.run_dir import RunDir
-    from core.training.trainer import json_safe
+    from core.runs.run_dir import RunDir, json_safe
 
-    config = RunDir.open(args.run).read_config()
+    run = RunDir.open(args.run)
+    config = run.read_config()
     predictor = load_predictor(args.run, args.weights)
-    dataset = open_run_dataset(config, args.data)
+    dataset = run.dataset(args.data)
     metrics = evaluate_predictor(predictor, dataset, args.split, limit=args.limit, tta=args.tta,
                                  batch_size=args.batch_size)
     print_json(json_safe({"run": str(args.run), "data": args.data or config.get("data") or "demo",
@@ -47,21 +47,9 @@ def load_predictor(run_dir: str, weights: str):
     from core.inference import Predictor
     from core.runs.run_dir import RunDir
 
-    run = RunDir.open(run_dir)
-    if weights == "best" and not any(run.file(name).is_file() for name in ("best.pt", "best.npz")):
+    if weights == "best" and not RunDir.open(run_dir).has_weights("best"):
         weights = "model"
     return Predictor.from_run(run_dir, weights=weights)
-
-
-def open_run_dataset(config: dict[str, Any], data: str | None):
-    """``data``, or the dataset the run was trained on (demo data rebuilt from its seed)."""
-    from core.data import demo_dataset, open_dataset
-
-    seed = int(config.get("seed", 0))
-    task = config.get("task")
-    if data is None and config.get("data") is None and config.get("demo_size"):
-        return demo_dataset(task, size=config["demo_size"], seed=seed)
-    return open_dataset(data or config.get("data"), None if task == "folder" else task, seed=seed)
 
 
 def evaluate_predictor(predictor, dataset, split: str, *, limit: int | None = None,

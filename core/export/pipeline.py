@@ -21,6 +21,7 @@ from core.atomic import atomic_write_json
 from core.errors import CnnLyticalError, RunError
 from core.export import measure
 from core.runs.events import CancelToken
+from core.runs.run_dir import RunDir
 
 STAGES = ("load", "export", "check", "quantize", "measure", "save")
 FORMATS = ("onnx",)
@@ -97,7 +98,7 @@ class _ExportJob:
         self.stage("load", f"loading {self.run_dir}")
         self.source = load_source(self.run_dir, self.options.weights)
         self.paths = output_paths(self.source.run_dir, self.options)
-        self.dataset = run_dataset(self.source.config, self.source.run_dir)
+        self.dataset = RunDir.open(self.source.run_dir).dataset()
         self.heldout = measure.load_heldout(self.dataset, self.source.preprocess,
                                             self.options.eval_limit, self.options.seed)
         target_dir = self.paths["report"].parent
@@ -213,28 +214,6 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor()
-
-
-def run_dataset(config: dict[str, Any], run_dir: Path):
-    """The dataset the run was trained on: same path, demo size, seed (so the same splits),
-    with the user's corrected masks when the run used them."""
-    from core.data import demo_dataset, open_dataset
-    from core.runs.config import TrainConfig
-
-    try:
-        train_config = TrainConfig.from_dict(config)
-    except (ValueError, TypeError) as error:
-        raise RunError(run_dir / "config.json", f"bad training options ({error})") from None
-    if train_config.data is None and train_config.demo_size:
-        dataset = demo_dataset(train_config.task, size=train_config.demo_size, seed=train_config.seed)
-    else:
-        task = None if train_config.task == "folder" else train_config.task
-        dataset = open_dataset(train_config.data, task, seed=train_config.seed)
-    if train_config.mask_overrides and Path(train_config.mask_overrides).is_dir():
-        from core.annotation.overrides import with_mask_overrides
-
-        dataset = with_mask_overrides(dataset, train_config.mask_overrides)
-    return dataset
 
 
 def options_dict(options: ExportOptions) -> dict[str, Any]:

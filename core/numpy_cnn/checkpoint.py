@@ -19,8 +19,8 @@ from core.atomic import atomic_write_bytes
 from core.errors import RunError
 from core.numpy_cnn.model import Sequential
 from core.numpy_cnn.optim import Optimizer
+from core.numpy_cnn.serialize import read_npz
 
-CHECKPOINT = "checkpoint.npz"
 STATE_KEY = "__trainer__"
 
 
@@ -47,8 +47,7 @@ def load_checkpoint(path: str | Path, model: Sequential, optimizer: Optimizer,
     if not path.is_file():
         raise RunError(path, "no checkpoint to resume from")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        arrays = read_npz(path)
         record = json.loads(str(arrays[STATE_KEY]))
         model.load_state({key[6:]: value for key, value in arrays.items() if key.startswith("model/")})
         optimizer.load_state({key[6:]: value for key, value in arrays.items() if key.startswith("optim/")})

@@ -17,36 +17,31 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from core.errors import RunError, TrainingError, one_line
-from core.numpy_cnn.checkpoint import CHECKPOINT, generators, load_checkpoint, save_checkpoint
+from core.errors import TrainingError, one_line
+from core.numpy_cnn.checkpoint import generators, load_checkpoint, save_checkpoint
 from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_shift, split_arrays
 from core.numpy_cnn.losses import softmax, softmax_cross_entropy
 from core.numpy_cnn.model import Sequential, build_model
 from core.numpy_cnn.optim import Optimizer, build_optimizer, clip_grad_norm
 from core.numpy_cnn.schedules import LRSchedule
 from core.numpy_cnn.serialize import load_model, load_weights_into, save_model
-from core.preprocess import Preprocess
+from core.tasks import MNIST_PREPROCESS
 from core.runs.config import TrainConfig
 from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample,
                                   RunEnded, RunStarted, ignore_event)
-from core.runs.run_dir import RunDir
+from core.runs.dataset import training_dataset
+from core.runs.lifecycle import EpochBook, NonFiniteLoss
+from core.runs.run_dir import RunDir, default_run_dir, starting_weights
 
-MNIST_PREPROCESS = Preprocess(channels=1, size=(28, 28), mean=(0.1307,), std=(0.3081,))
 PREVIEW_COUNT = 4
 MAX_SHIFT = 2          # pixels of random translation when config.augment is on
 EVAL_BATCH = 500
 DEVICE = "cpu (NumPy)"
-INIT = "init.npz"           # the weights a fresh run starts from
-
-
-class NonFiniteLoss(TrainingError):
-    pass
 
 
 def train_numpy(config: TrainConfig, on_event: EventCallback = ignore_event,
@@ -56,11 +51,13 @@ def train_numpy(config: TrainConfig, on_event: EventCallback = ignore_event,
     if config.resume:
         config = replace(config, out=config.resume)
     elif not config.out:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        config = replace(config, out=str(Path("runs") / f"{config.task}-numpy-{stamp}"))
+        config = replace(config, out=str(default_run_dir(config.task, "numpy")))
+    run_dir = RunDir(config.out)
     try:
-        run = NumpyRun.prepare(config)
+        run_dir.claim(fresh=not config.resume, overwrite=config.overwrite)
+        run = NumpyRun.prepare(config, run_dir)
     except BaseException as error:
+        run_dir.release()
         on_event(RunEnded("failed", config.out, one_line(error)))
         raise
     return NumpyTrainer(run, on_event, cancel).run()
@@ -82,7 +79,7 @@ class NumpyRun:
     rng: np.random.Generator
 
     @classmethod
-    def prepare(cls, config: TrainConfig) -> "NumpyRun":
+    def prepare(cls, config: TrainConfig, run_dir: RunDir) -> "NumpyRun":
         dataset = _load_dataset(config)
         preprocess = MNIST_PREPROCESS
         train = split_arrays(dataset, "train", preprocess, config.limit)
@@ -90,49 +87,32 @@ class NumpyRun:
         if train is None or val is None or len(train) < 2:
             raise TrainingError(f"{config.data or 'demo data'}: training needs train and val items")
         try:
-            model = build_model(config.model_name, seed=config.seed)
+            model = build_model(config.model_for("classification"), seed=config.seed)
         except ValueError as error:
             raise TrainingError(str(error)) from None
         if config.init_from:
-            _load_init(model, _weights_file(config.init_from))
+            _load_init(model, starting_weights(config.init_from))
         params = [param for _, param, _ in model.named_params()]
         optimizer = build_optimizer(config.optimizer, params, config.lr, config.weight_decay)
         steps_per_epoch = batch_count(len(train), config.batch_size)
         schedule = LRSchedule(config.schedule, config.lr, steps_per_epoch * config.epochs, steps_per_epoch)
         return cls(config, list(dataset.class_names), train, val,
                    split_arrays(dataset, "test", preprocess), model, optimizer, schedule,
-                   RunDir.create(config.out), np.random.default_rng(config.seed))
+                   run_dir, np.random.default_rng(config.seed))
 
     @property
     def config_record(self) -> dict[str, Any]:
         return {**self.config.to_dict(), "engine": "numpy", "task": self.config.task,
                 "kind": "classification", "class_names": self.class_names,
-                "preprocess": MNIST_PREPROCESS.to_dict(), "model": self.config.model_name,
+                "preprocess": MNIST_PREPROCESS.to_dict(), "model": self.config.model_for("classification"),
                 "model_options": {}}
 
 
 def _load_dataset(config: TrainConfig):
-    from core.data import demo_dataset, open_dataset
-
-    if config.data is None and config.demo_size:
-        dataset = demo_dataset("mnist", size=config.demo_size, seed=config.seed)
-    else:
-        dataset = open_dataset(config.data, "mnist", seed=config.seed)
+    dataset = training_dataset(config)
     if dataset.kind != "classification" or len(dataset.class_names) != 10:
         raise TrainingError(f"{config.data or 'demo data'}: the numpy engine needs 10-class digit data")
     return dataset
-
-
-def _weights_file(path: str) -> Path:
-    """A run directory (its best.npz, else model.npz; a torch lenet run's best.pt,
-    else model.pt) or a weights file: .npz, or a torch .pt such as init.pt."""
-    path = Path(path)
-    if path.is_dir():
-        for name in ("best.npz", "model.npz", "best.pt", "model.pt"):
-            if (path / name).is_file():
-                return path / name
-        raise RunError(path, "no best.npz or model.npz (or torch best.pt/model.pt) to start from")
-    return path
 
 
 def _load_init(model: Sequential, path: Path) -> None:
@@ -161,14 +141,15 @@ def evaluate(model: Sequential, split: SplitArrays, cancel: CancelToken | None =
 
 
 class NumpyTrainer:
-    """Runs the epochs of one prepared ``NumpyRun`` and keeps its run directory current."""
+    """Runs the epochs of one prepared ``NumpyRun``; an ``EpochBook`` keeps the score."""
 
     def __init__(self, run: NumpyRun, emit: EventCallback, cancel: CancelToken):
         self.run_setup, self.emit, self.cancel = run, emit, cancel
         self.config, self.model, self.run_dir = run.config, run.model, run.run_dir
-        self.best_accuracy: float | None = None
-        self.best_epoch = 0
-        self.epochs_done = 0
+        self.book = EpochBook(self.run_dir, metric="accuracy", epochs=self.config.epochs,
+                              patience=self.config.early_stopping,
+                              identity={"device": DEVICE, "engine": "numpy", "task": self.config.task,
+                                        "model": self.config.model_for("classification")})
         self.step = 0
         self.samples_per_s = 0.0
         self.last_good = self.model.state()
@@ -177,35 +158,27 @@ class NumpyTrainer:
             MNIST_PREPROCESS.std, np.float32)   # a black pixel after normalising, per channel
 
     def run(self) -> dict[str, Any]:
-        started = time.perf_counter()
         record = self.run_setup.config_record
-        if self.config.resume:
-            self._restore()
-        else:  # the starting point, to compare with a twin run (see to_torch)
-            save_model(self.model, self.run_dir.file(INIT))
-        self.run_dir.truncate_metrics(self.epochs_done)  # a fresh run into an old folder starts afresh
-        self.run_dir.write_config(record)
-        batches = batch_count(len(self.run_setup.train), self.config.batch_size)
-        self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
         try:
-            status, message = self._epochs()
+            if self.config.resume:
+                self._restore()
+            else:  # the starting point, to compare with a twin run (see to_torch)
+                save_model(self.model, self.run_dir.weights_file("init", "numpy"))
+            self.run_dir.write_config(record)
+            batches = batch_count(len(self.run_setup.train), self.config.batch_size)
+            self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
+            status, message = self.book.run_epochs(self._one_epoch)
+            test_metrics = self._test_metrics() if status == "finished" else {}
         except NonFiniteLoss as error:
             self.model.load_state(self.last_good)
-            self._end("failed", str(error), started)
+            self._end("failed", str(error))
             raise
         except BaseException as error:
-            self._end("failed", one_line(error), started)
+            self._end("failed", one_line(error))
             raise
-        return self._end(status, message, started, self._test_metrics() if status == "finished" else {})
-
-    def _epochs(self) -> tuple[str, str]:
-        patience = self.config.early_stopping
-        for epoch in range(self.epochs_done + 1, self.config.epochs + 1):
-            if not self._one_epoch(epoch):
-                return "cancelled", f"stopped by the user after {self.epochs_done} complete epoch(s)"
-            if patience and epoch - self.best_epoch >= patience:
-                return "finished", f"early stopping: no better accuracy for {patience} epoch(s)"
-        return "finished", ""
+        finally:
+            self.run_dir.release()
+        return self._end(status, message, test_metrics)
 
     def _one_epoch(self, epoch: int) -> bool:
         """Train, validate, save and report one epoch; False when cancelled midway."""
@@ -217,16 +190,17 @@ class NumpyTrainer:
         if result is None:
             return False
         val_loss, accuracy = result
-        is_best = self.best_accuracy is None or accuracy > self.best_accuracy
+        seconds = time.perf_counter() - epoch_started  # training and validation
+        is_best = self.book.epoch_end({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+                                       "accuracy": accuracy, "seconds": seconds,
+                                       "lr": self.run_setup.optimizer.lr,
+                                       "samples_per_s": self.samples_per_s})
         if is_best:
-            self.best_accuracy, self.best_epoch, self.best_state = accuracy, epoch, self.model.state()
+            self.best_state = self.model.state()
         self.run_setup.schedule.after_epoch(accuracy)
-        self.epochs_done, self.last_good = epoch, self.model.state()
+        self.last_good = self.model.state()
         self._save(is_best)
-        seconds = time.perf_counter() - epoch_started
-        self.run_dir.append_metrics({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
-                                     "accuracy": accuracy, "seconds": seconds,
-                                     "lr": self.run_setup.optimizer.lr, "samples_per_s": self.samples_per_s})
+        self.book.commit()
         self.emit(EpochEnd(epoch, self.config.epochs, train_loss, val_loss, {"accuracy": accuracy},
                            seconds, self.samples_per_s, is_best, self._previews()))
         return True
@@ -254,7 +228,7 @@ class NumpyTrainer:
         if not np.isfinite(loss):
             raise NonFiniteLoss(f"loss became {loss} at epoch {epoch}, batch {batch}; try a lower "
                                 f"learning rate (now {config.lr:g}) or --grad-clip; kept the "
-                                f"weights of epoch {self.epochs_done}")
+                                f"weights of epoch {self.book.epochs_done}")
         self.model.backward(dlogits, input_grad=False)
         grads = [grad for _, _, grad in self.model.named_params()]
         if config.grad_clip:
@@ -265,28 +239,28 @@ class NumpyTrainer:
         return loss
 
     def _save(self, is_best: bool) -> None:
-        save_model(self.model, self.run_dir.file("model.npz"))
+        save_model(self.model, self.run_dir.weights_file("latest", "numpy"))
         if is_best:
-            save_model(self.model, self.run_dir.file("best.npz"))
+            save_model(self.model, self.run_dir.weights_file("best", "numpy"))
         schedule = self.run_setup.schedule
-        record = {"epoch": self.epochs_done, "step": self.step, "best_accuracy": self.best_accuracy,
-                  "best_epoch": self.best_epoch, "lr": self.run_setup.optimizer.lr,
+        record = {"epoch": self.book.epochs_done, "step": self.step, "book": self.book.state(),
+                  "lr": self.run_setup.optimizer.lr,
                   "schedule": [schedule.plateau_factor, schedule.best_metric, schedule.epochs_without_gain]}
-        save_checkpoint(self.run_dir.file(CHECKPOINT), self.model, self.run_setup.optimizer, record,
-                        generators(self.model, self.run_setup.rng))
+        save_checkpoint(self.run_dir.weights_file("checkpoint", "numpy"), self.model,
+                        self.run_setup.optimizer, record, generators(self.model, self.run_setup.rng))
 
     def _restore(self) -> None:
         """Continue a stopped run: weights, optimiser state, counters and random streams."""
         run = self.run_setup
-        record = load_checkpoint(self.run_dir.file(CHECKPOINT), self.model, run.optimizer,
-                                 generators(self.model, run.rng))
-        self.epochs_done, self.step = int(record["epoch"]), int(record["step"])
-        self.best_accuracy, self.best_epoch = record["best_accuracy"], int(record["best_epoch"])
+        record = load_checkpoint(self.run_dir.weights_file("checkpoint", "numpy"), self.model,
+                                 run.optimizer, generators(self.model, run.rng))
+        self.step = int(record["step"])
+        self.book.restore(record["book"])
         run.optimizer.lr = float(record["lr"])
         (run.schedule.plateau_factor, run.schedule.best_metric,
          run.schedule.epochs_without_gain) = record["schedule"]
         self.last_good = self.model.state()
-        best = self.run_dir.file("best.npz")
+        best = self.run_dir.weights_file("best", "numpy")
         self.best_state = load_model(best).state() if best.is_file() else self.last_good
 
     def _previews(self) -> tuple[PreviewSample, ...]:
@@ -310,18 +284,7 @@ class NumpyTrainer:
         self.model.load_state(final)
         return {"loss": loss, "accuracy": accuracy}
 
-    def _end(self, status: str, message: str, started: float,
-             test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-        test_metrics = test_metrics or {}
-        summary = {
-            "status": status, "message": message, "epochs_done": self.epochs_done,
-            "epochs": self.config.epochs, "best_epoch": self.best_epoch or None,
-            "metric": "accuracy", "best_metric": self.best_accuracy,
-            "test_metrics": test_metrics, "test_accuracy": test_metrics.get("accuracy"),
-            "samples_per_s": self.samples_per_s, "seconds": time.perf_counter() - started,
-            "device": DEVICE, "engine": "numpy", "task": self.config.task,
-            "model": self.config.model_name, "run_dir": str(self.run_dir.path),
-        }
-        self.run_dir.write_summary(summary)
+    def _end(self, status: str, message: str, test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        summary = self.book.summary(status, message, test_metrics)
         self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
         return summary

@@ -10,14 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-TASKS = ("mnist", "cifar10", "carvana", "folder")
-ENGINES = ("numpy", "torch")
-DEFAULT_MODELS = {  # (task, engine) -> registry name
-    ("mnist", "numpy"): "lenet_numpy",
-    ("mnist", "torch"): "lenet",
-    ("cifar10", "torch"): "cifar_cnn",
-    ("carvana", "torch"): "unet",
-}
+from core.tasks import ENGINES, TASKS, task_spec
 
 
 @dataclass
@@ -28,6 +21,7 @@ class TrainConfig:
     model_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"base_width": 16}
     data: str | None = None             # dataset path; None = built-in demo data
     out: str | None = None              # run directory; None = runs/<task>-<engine>-<time>
+    overwrite: bool = False             # a fresh run may replace the run already in ``out``
     epochs: int = 5
     batch_size: int = 64
     lr: float = 1e-3
@@ -55,21 +49,19 @@ class TrainConfig:
     changed_pixel_weight: float = 1.0   # loss weight of pixels the user changed from the prediction
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASKS)}")
+        spec = task_spec(self.task)
         if self.engine not in ENGINES:
             raise ValueError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
-        if self.engine == "numpy" and self.task != "mnist":
-            raise ValueError("the numpy engine trains MNIST-style digits only; use --engine torch")
+        if self.engine not in spec.engines:
+            able = [t.title for t in TASKS.values() if self.engine in t.engines]
+            raise ValueError(f"the {self.engine} engine trains {', '.join(able)} only; use "
+                             f"--engine {' or '.join(spec.engines)}")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate > 0")
 
-    @property
-    def model_name(self) -> str:
-        if self.model:
-            return self.model
-        task = "carvana" if self.task == "folder" else self.task
-        return DEFAULT_MODELS.get((task, self.engine), "unet")
+    def model_for(self, kind: str | None = None) -> str:
+        """``model``, else the task's default for the data's ``kind`` (core.tasks)."""
+        return self.model or task_spec(self.task).default_model(self.engine, kind)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

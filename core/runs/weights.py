@@ -1,12 +1,18 @@
-"""Torch weight files of a run (``.pt``): atomic save, checked load, load into a model.
+"""Torch weight files of a run (``.pt``): atomic save, safe load, load into a model.
 
 Here, below every engine, so inference, the NumPy engine (starting from a torch
 twin's weights) and the torch trainer read ``.pt`` files one way without
 importing each other. torch is imported only when a file is actually touched.
+
+Run folders and weight files are shared, so loading never runs code: ``torch.load``
+with ``weights_only=True`` accepts tensors, numbers, strings and plain containers
+only, which is all this program writes (RNG states included, see
+``core.training.checkpoint``). A file that needs more is refused, naming it.
 """
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +28,18 @@ def save(path: str | Path, payload: dict[str, Any]) -> None:
 
 
 def load(path: str | Path) -> dict[str, Any]:
-    """Read a .pt file written by this program; a RunError naming the file otherwise."""
+    """Read a .pt file of tensors and plain values; a RunError naming the file otherwise."""
     import torch
 
     path = Path(path)
     if not path.is_file():
         raise RunError(path, "file is missing")
     try:
-        # Checkpoints hold NumPy RNG state and plain dicts, so full unpickling is
-        # needed; only files this program wrote are read.
-        payload = torch.load(path, map_location="cpu", weights_only=False)
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise RunError(path, "refused: loading it could run code (a foreign checkpoint, or one "
+                             "saved before loading was made safe); only tensors and plain values "
+                             "are read") from None
     except Exception as error:  # noqa: BLE001 - any unreadable file is the user's problem
         raise RunError(path, f"cannot read weights ({type(error).__name__}: {error})") from None
     if not isinstance(payload, dict) or "state_dict" not in payload and "model" not in payload:

@@ -105,8 +105,8 @@ class JointAugmentation:
 
 def build_augmentation(kind: str, size: int | tuple[int, int] | None = None,
                        options: dict[str, Any] | None = None, train: bool = True) -> JointAugmentation:
-    """The augmentation for ``kind`` ("digits" | "classification" | "segmentation", or a
-    task name), producing images of ``size`` (int or (H, W); None = unchanged).
+    """The augmentation for ``kind`` ("digits" | "classification" | "segmentation"; see
+    ``TaskSpec.augmentation_kind``), producing images of ``size`` (int or (H, W); None = unchanged).
     ``train=False`` gives the deterministic validation path (resize only)."""
     merged = augmentation_options(kind, options)
     if isinstance(size, int):

@@ -1,4 +1,5 @@
-"""Each kind's default augmentation switches, readable without torch.
+"""Each kind's default augmentation switches, readable without torch (a task picks
+its key through ``core.tasks.TaskSpec.augmentation_kind``).
 
 The Train panel shows these switches when the window opens; reading them from
 ``core.training.augment`` would import torch and torchvision (seconds) first.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-KIND_ALIASES = {"mnist": "digits", "cifar10": "classification", "carvana": "segmentation"}
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "digits": {"hflip": False, "vflip": False, "crop": 0.85, "rotation": 10.0, "color_jitter": False},
     "classification": {"hflip": True, "vflip": False, "crop": 0.6, "rotation": False, "color_jitter": 0.2},
@@ -19,10 +19,9 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
 
 def augmentation_options(kind: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The kind's defaults overridden by ``options``; unknown kinds or keys raise ValueError."""
-    kind = KIND_ALIASES.get(kind, kind)
     if kind not in DEFAULT_OPTIONS:
         raise ValueError(f"unknown augmentation kind {kind!r}; choose one of "
-                         f"{', '.join([*DEFAULT_OPTIONS, *KIND_ALIASES])}")
+                         f"{', '.join(DEFAULT_OPTIONS)}")
     unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS[kind]))
     if unknown:
         raise ValueError(f"unknown augmentation option {', '.join(unknown)}; "

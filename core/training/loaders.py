@@ -20,39 +20,36 @@ from core.data.decode import default_working_height, mask_coverage
 from core.data.decode_cache import DecodeCache, default_cache_dir, file_source
 from core.errors import DataError
 from core.preprocess import Preprocess
+from core.tasks import TaskSpec
 
-MNIST_STATS = ((0.1307,), (0.3081,))
-CIFAR_STATS = ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))
 IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
-SEGMENTATION_HEIGHT = 128  # least default working height; width keeps the data's aspect ratio
 SIZE_MULTIPLE = 16         # working sizes are multiples of 16 (U-Net depth 4)
 
 
-def make_preprocess(task: str, dataset: Dataset, image_size: int | None) -> Preprocess:
+def make_preprocess(spec: TaskSpec, dataset: Dataset, image_size: int | None) -> Preprocess:
     """The run's pixel recipe, from the task and the first training image.
 
-    Classification: MNIST 1x28x28 and CIFAR 3x32x32 with their published
-    statistics; other folders 3 channels at ``image_size`` (default 64) square.
-    Segmentation: the working height is ``image_size``, by default the first
-    image's height over 8, 4 or 2, the largest reduction that keeps at least
-    128 (JPEGs decode straight to it); the width keeps the image's aspect
-    ratio, both multiples of 16 (Carvana 1918x1280 -> 160x240, the demo cars
-    128x192). ``image_size=0`` keeps each image's own size.
+    Classification: the task's fixed recipe (MNIST 1x28x28, CIFAR 3x32x32 with
+    their published statistics); other folders 3 channels at ``image_size``
+    (default: the task's working size) square. Segmentation: the working height
+    is ``image_size``, by default the first image's height over 8, 4 or 2, the
+    largest reduction that keeps at least the task's working height (JPEGs
+    decode straight to it); the width keeps the image's aspect ratio, both
+    multiples of 16 (Carvana 1918x1280 -> 160x240, the demo cars 128x192).
+    ``image_size=0`` keeps each image's own size.
     """
     first = np.asarray(dataset[int(_first_index(dataset))].image)
     channels = 1 if first.ndim == 2 else 3
     if dataset.kind == "classification":
-        if task == "mnist":
-            return Preprocess(1, (28, 28), *MNIST_STATS)
-        if task == "cifar10":
-            return Preprocess(3, (32, 32), *CIFAR_STATS)
-        side = image_size or 64
+        if spec.preprocess is not None:
+            return spec.preprocess
+        side = image_size or spec.working_size(dataset.kind)
         return Preprocess(3, (side, side), *IMAGENET_STATS)
     if image_size == 0:
         _check_native_size(first)
         size = None
     else:
-        height = image_size or default_working_height(first.shape[:2], SEGMENTATION_HEIGHT)
+        height = image_size or default_working_height(first.shape[:2], spec.working_size(dataset.kind))
         width = height * first.shape[1] / first.shape[0]
         size = (_round_to(height), _round_to(width))
     if channels == 1:

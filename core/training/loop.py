@@ -11,12 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from core.errors import TrainingError
+from core.runs.lifecycle import NonFiniteLoss
 from core.training.device import autocast
-
-
-class NonFiniteLoss(TrainingError):
-    """The loss became NaN or infinite: training cannot go on."""
 
 
 @dataclass

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from core.data.base import Sample, split_view
@@ -17,11 +15,13 @@ from core.preprocess import Preprocess
 from core.training import checkpoint
 from core.runs import weights
 from core.runs.config import TrainConfig
+from core.tasks import task_spec
 from core.training.ddp import Distributed
 from core.training.loaders import (ChangedPixels, LoaderOptions, TorchDataset, limit_view, make_loader,
                                    make_preprocess)
 from core.training.loop import Step
-from core.runs.run_dir import RunDir
+from core.runs.dataset import training_dataset
+from core.runs.run_dir import RunDir, default_run_dir, starting_weights
 
 PREVIEW_COUNT = 4
 
@@ -77,15 +77,26 @@ class RunSetup:
 
 
 def build_setup(config: TrainConfig, distributed: Distributed) -> RunSetup:
+    """Claim the run folder (one writer; see RunDir.claim), then build everything else."""
+    config = resolve_resume(config)
+    run_dir = RunDir(config.out, writable=distributed.is_main)
+    run_dir.claim(fresh=not config.resume, overwrite=config.overwrite)
+    try:
+        return _build(config, distributed, run_dir)
+    except BaseException:
+        run_dir.release()
+        raise
+
+
+def _build(config: TrainConfig, distributed: Distributed, run_dir: RunDir) -> RunSetup:
     from core.training.device import pick_device
 
-    config = resolve_resume(config)
     device = pick_device(config.device, distributed.local_rank if distributed.enabled else None)
     checkpoint.seed_everything(config.seed)
     dataset = load_dataset(config)
     kind, class_names = dataset.kind, list(dataset.class_names)
     model_name, info = _model_info(config, kind)
-    preprocess = make_preprocess(config.task, dataset, config.image_size)
+    preprocess = make_preprocess(task_spec(config.task), dataset, config.image_size)
     if (kind == "classification" and info.input_size and not config.image_size
             and preprocess.size != tuple(info.input_size)):  # the model's own size by default
         preprocess = replace(preprocess, size=tuple(info.input_size))
@@ -95,7 +106,6 @@ def build_setup(config: TrainConfig, distributed: Distributed) -> RunSetup:
     loaders = _loaders(config, dataset, preprocess, outputs == 1, device, distributed)
     step, meter = _step(config, model_name, model_options, kind, outputs, device, distributed,
                         steps_per_epoch=len(loaders["train"]))
-    run_dir = RunDir.create(config.out, writable=distributed.is_main)
     val_view = split_view(dataset, "val")
     previews = [val_view[i] for i in range(min(PREVIEW_COUNT, len(val_view)))]
     return RunSetup(config, kind, class_names, preprocess, model_name, model_options, device,
@@ -110,41 +120,30 @@ def resolve_resume(config: TrainConfig) -> TrainConfig:
         stored = run.read_config()
         if stored.get("engine") != "torch":
             raise RunError(run.path, "not a torch run; the numpy engine resumes on its own")
-        if not run.file(checkpoint.CHECKPOINT).is_file():
-            raise RunError(run.file(checkpoint.CHECKPOINT), "no checkpoint to resume from")
+        if not run.weights_file("checkpoint", "torch").is_file():
+            raise RunError(run.weights_file("checkpoint", "torch"), "no checkpoint to resume from")
         config = replace(TrainConfig.from_dict(stored), epochs=config.epochs, device=config.device,
                          workers=config.workers, resume=str(run.path), out=str(run.path))
     elif not config.out:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        config = replace(config, out=str(Path("runs") / f"{config.task}-{config.engine}-{stamp}"))
+        config = replace(config, out=str(default_run_dir(config.task, config.engine)))
     return config
 
 
 def load_dataset(config: TrainConfig):
     """The dataset to train on, with the user's mask overrides when configured."""
-    from core.data import demo_dataset, open_dataset
-
-    if config.data is None and config.demo_size:
-        dataset = demo_dataset(config.task, size=config.demo_size, seed=config.seed)
-    else:
-        dataset = open_dataset(config.data, None if config.task == "folder" else config.task,
-                               seed=config.seed)
+    dataset = training_dataset(config)
     for split in ("train", "val"):
         if len(dataset.splits.get(split, ())) == 0:
             raise TrainingError(f"{config.data or 'demo data'}: the {split} split is empty; "
                                 "training needs train and val items")
-    if not config.mask_overrides:
-        return dataset
-    from core.annotation.overrides import with_mask_overrides
-
-    return with_mask_overrides(dataset, config.mask_overrides)
+    return dataset
 
 
 def _model_info(config: TrainConfig, kind: str):
     from core.models import model_info
 
-    name = config.model or _default_model(config.task, kind)
     try:
+        name = config.model_for(kind)
         info = model_info(name)
     except ValueError as error:
         raise TrainingError(str(error)) from None
@@ -154,13 +153,6 @@ def _model_info(config: TrainConfig, kind: str):
     return name, info
 
 
-def _default_model(task: str, kind: str) -> str:
-    """The task's usual model; a folder of classes gets the CIFAR CNN, of masks the U-Net."""
-    if kind == "segmentation":
-        return "unet"
-    return "lenet" if task == "mnist" else "cifar_cnn"
-
-
 def _loaders(config, dataset, preprocess, binary, device, distributed) -> dict:
     import torch
 
@@ -168,7 +160,7 @@ def _loaders(config, dataset, preprocess, binary, device, distributed) -> dict:
 
     augmentation = None
     if config.augment:
-        augment_kind = "digits" if config.task == "mnist" else dataset.kind
+        augment_kind = task_spec(config.task).augmentation_kind(dataset.kind)
         augmentation = build_augmentation(augment_kind, preprocess.size, config.augment_options)
     pin = device.type == "cuda"
     views = {split: split_view(dataset, split) for split in ("train", "val", "test")
@@ -205,7 +197,7 @@ def _step(config, model_name, model_options, kind, outputs, device, distributed,
 
     model = create_model(model_name, **model_options)
     if config.init_from:
-        checkpoint.load_weights_into(model, _weights_file(config.init_from))
+        checkpoint.load_weights_into(model, starting_weights(config.init_from))
     fmt = memory_format(device, config.channels_last)
     model = model.to(device, memory_format=fmt)
     optimizer = build_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay)
@@ -227,15 +219,3 @@ def _step(config, model_name, model_options, kind, outputs, device, distributed,
                 fmt if device.type == "cuda" else None, config.grad_clip,
                 distributed if distributed.enabled else None)
     return step, meter
-
-
-def _weights_file(path: str) -> Path:
-    """A run directory (its best.pt, else model.pt; a numpy run's best.npz, else
-    model.npz) or a weights file: .pt, or a NumPy engine .npz such as init.npz."""
-    path = Path(path)
-    if path.is_dir():
-        for name in (checkpoint.BEST, checkpoint.MODEL, "best.npz", "model.npz"):
-            if (path / name).is_file():
-                return path / name
-        raise RunError(path, "no best.pt or model.pt (or numpy best.npz/model.npz) to start from")
-    return path

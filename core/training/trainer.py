@@ -13,19 +13,19 @@ last complete epoch stay on disk.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 from core.errors import one_line
-from core.training import checkpoint
 from core.runs import weights
 from core.runs.config import TrainConfig
-from core.training.ddp import Distributed
 from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample, RunEnded,
-                                  RunStarted, ignore_event)
-from core.training.loop import NonFiniteLoss, evaluate, train_epoch
+                              RunStarted, ignore_event)
+from core.runs.lifecycle import EpochBook, NonFiniteLoss
 from core.runs.run_dir import RunDir
+from core.training import checkpoint
+from core.training.ddp import Distributed
+from core.training.loop import evaluate, train_epoch
 from core.training.setup import RunSetup, build_setup
 
 
@@ -47,69 +47,45 @@ def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
         distributed.close()
 
 
-def json_safe(value: Any) -> Any:
-    """NaN/inf -> None, recursively: JSON has no NaN (e.g. no small objects to recall)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
-    return value
-
-
 class Trainer:
-    """Runs the epochs of one prepared ``RunSetup`` and keeps the run directory current."""
+    """Runs the epochs of one prepared ``RunSetup``; an ``EpochBook`` keeps the score."""
 
     def __init__(self, setup: RunSetup, emit: EventCallback, cancel: CancelToken):
         self.setup = setup
         self.emit = emit
         self.cancel = cancel
         self.run_dir: RunDir = setup.run_dir
-        self.metric_name = "accuracy" if setup.kind == "classification" else "dice"
-        self.best_metric: float | None = None
-        self.best_epoch = 0
-        self.epochs_done = 0
-        self.epochs_since_best = 0
-        self.elapsed_before = 0.0
-        self.last_samples_per_s = 0.0
+        self.book = EpochBook(self.run_dir, metric="accuracy" if setup.kind == "classification" else "dice",
+                              epochs=setup.config.epochs, patience=setup.config.early_stopping,
+                              identity={"device": device_name(setup), "engine": "torch",
+                                        "task": setup.config.task, "model": setup.model_name})
 
     # --- the run ---------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        started = time.perf_counter()
         try:
             self._start()
-            status, message = self._epochs()
+            status, message = self.book.run_epochs(self._one_epoch)
             test_metrics = self._test_metrics() if status == "finished" else {}
         except NonFiniteLoss as error:
-            self._end("failed", str(error), started)
+            self._end("failed", str(error))
             raise
         except BaseException as error:
-            self._end("failed", one_line(error), started)
+            self._end("failed", one_line(error))
             raise
-        return self._end(status, message, started, test_metrics)
+        finally:
+            self.run_dir.release()
+        return self._end(status, message, test_metrics)
 
     def _start(self) -> None:
         setup = self.setup
         if setup.config.resume:
-            self._restore(weights.load(self.run_dir.file(checkpoint.CHECKPOINT)))
-            self.run_dir.truncate_metrics(self.epochs_done)
+            self._restore(weights.load(self.run_dir.weights_file("checkpoint", "torch")))
         elif self.run_dir.writable:  # the starting point, to compare with a twin run
-            checkpoint.save_weights(self.run_dir.file(checkpoint.INIT), setup.step.model,
+            checkpoint.save_weights(self.run_dir.weights_file("init", "torch"), setup.step.model,
                                     {**setup.weights_meta, "epoch": 0})
         self.run_dir.write_config(setup.config_record)
         self.emit(RunStarted(str(self.run_dir.path), setup.config_record, setup.config.epochs,
                              len(setup.train_loader), device_name(setup)))
-
-    def _epochs(self) -> tuple[str, str]:
-        config = self.setup.config
-        for epoch in range(self.epochs_done + 1, config.epochs + 1):
-            if not self._one_epoch(epoch):
-                return "cancelled", f"stopped by the user after {self.epochs_done} complete epoch(s)"
-            if config.early_stopping and self.epochs_since_best >= config.early_stopping:
-                return "finished", (f"early stopping: no better {self.metric_name} for "
-                                    f"{config.early_stopping} epoch(s)")
-        return "finished", ""
 
     def _one_epoch(self, epoch: int) -> bool:
         """Train, validate, save and report one epoch; False when cancelled midway."""
@@ -132,28 +108,16 @@ class Trainer:
         if cancelled:
             return False
         scalars = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
-        metric = scalars.get(self.metric_name)
-        is_best = self._update_best(epoch, metric)
-        setup.step.schedule.after_epoch(metric)
-        self.epochs_done = epoch
-        self.last_samples_per_s = result.samples_per_s
+        seconds = time.perf_counter() - epoch_started  # training and validation
+        is_best = self.book.epoch_end({"epoch": epoch, "train_loss": result.loss, "val_loss": val_loss,
+                                       **scalars, "seconds": seconds, "lr": setup.step.schedule.lr,
+                                       "samples_per_s": result.samples_per_s})
+        setup.step.schedule.after_epoch(scalars.get(self.book.metric))
         self._save(epoch, is_best)
-        seconds = time.perf_counter() - epoch_started  # training, validation and saving
-        self.run_dir.append_metrics({"epoch": epoch, "train_loss": result.loss, "val_loss": val_loss,
-                                     **scalars, "seconds": seconds, "lr": setup.step.schedule.lr,
-                                     "samples_per_s": result.samples_per_s})
+        self.book.commit()
         self.emit(EpochEnd(epoch, setup.config.epochs, result.loss, val_loss, scalars, seconds,
                            result.samples_per_s, is_best, self._previews()))
         return True
-
-    def _update_best(self, epoch: int, metric: float | None) -> bool:
-        improved = metric is not None and metric == metric and (
-            self.best_metric is None or metric > self.best_metric)
-        if improved:
-            self.best_metric, self.best_epoch, self.epochs_since_best = metric, epoch, 0
-        else:
-            self.epochs_since_best += 1
-        return improved
 
     # --- files -----------------------------------------------------------------
     def _save(self, epoch: int, is_best: bool) -> None:
@@ -161,18 +125,15 @@ class Trainer:
             return
         setup = self.setup
         meta = {**setup.weights_meta, "epoch": epoch}
-        checkpoint.save_weights(self.run_dir.file(checkpoint.MODEL), setup.step.model, meta)
+        checkpoint.save_weights(self.run_dir.weights_file("latest", "torch"), setup.step.model, meta)
         if is_best:
-            checkpoint.save_weights(self.run_dir.file(checkpoint.BEST), setup.step.model, meta)
-        weights.save(self.run_dir.file(checkpoint.CHECKPOINT), {
+            checkpoint.save_weights(self.run_dir.weights_file("best", "torch"), setup.step.model, meta)
+        weights.save(self.run_dir.weights_file("checkpoint", "torch"), {
             "model": checkpoint.cpu_state_dict(setup.step.model),
             "optimizer": setup.step.optimizer.state_dict(),
             "schedule": setup.step.schedule.state_dict(),
             "scaler": setup.step.scaler.state_dict() if setup.step.scaler else None,
-            "epoch": epoch, "best_metric": self.best_metric, "best_epoch": self.best_epoch,
-            "epochs_since_best": self.epochs_since_best, "rng": checkpoint.rng_state(),
-            "elapsed_seconds": self.elapsed_before + (time.perf_counter() - setup.created),
-            "meta": meta,
+            "epoch": epoch, "book": self.book.state(), "rng": checkpoint.rng_state(), "meta": meta,
         })
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -183,10 +144,7 @@ class Trainer:
         if step.scaler is not None and state.get("scaler"):
             step.scaler.load_state_dict(state["scaler"])
         checkpoint.set_rng_state(state["rng"])
-        self.epochs_done = int(state["epoch"])
-        self.best_metric, self.best_epoch = state["best_metric"], int(state["best_epoch"])
-        self.epochs_since_best = int(state["epochs_since_best"])
-        self.elapsed_before = float(state.get("elapsed_seconds", 0.0))
+        self.book.restore(state["book"])
 
     def _previews(self) -> tuple[PreviewSample, ...]:
         """Predictions on the first few validation items, at their own size."""
@@ -203,7 +161,7 @@ class Trainer:
         setup = self.setup
         if setup.test_loader is None or not self.run_dir.writable:  # only rank 0 reports
             return {}
-        best = self.run_dir.file(checkpoint.BEST)
+        best = self.run_dir.weights_file("best", "torch")
         if best.exists():
             checkpoint.load_weights_into(setup.step.model, best)
         loss, metrics, _ = evaluate(setup.step.model, setup.test_loader, setup.step.loss_fn,
@@ -212,19 +170,8 @@ class Trainer:
                                     memory_format=setup.step.memory_format)
         return {"loss": loss, **metrics} if loss is not None else {}
 
-    def _end(self, status: str, message: str, started: float,
-             test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-        summary = {
-            "status": status, "message": message, "epochs_done": self.epochs_done,
-            "epochs": self.setup.config.epochs, "best_epoch": self.best_epoch or None,
-            "metric": self.metric_name, "best_metric": self.best_metric,
-            "test_metrics": json_safe(test_metrics or {}), "samples_per_s": self.last_samples_per_s,
-            "seconds": self.elapsed_before + time.perf_counter() - started,
-            "device": device_name(self.setup), "engine": "torch",
-            "task": self.setup.config.task, "model": self.setup.model_name,
-            "run_dir": str(self.run_dir.path),
-        }
-        self.run_dir.write_summary(summary)
+    def _end(self, status: str, message: str, test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        summary = self.book.summary(status, message, test_metrics)
         self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
         return summary
 

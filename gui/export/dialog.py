@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSettings, QThreadPool, Signal
+from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QVBoxLayout, QWidget)
@@ -22,6 +22,7 @@ from core.export.pipeline import FORMATS, STAGES, ExportOptions, output_paths
 from gui.export.disagreement import DisagreementView
 from gui.export.report_table import ReportTable
 from gui.export.worker import ExportJob
+from gui.settings import open_settings
 from gui.workers import TaskRunner
 
 SETTINGS_PREFIX = "export/"
@@ -149,13 +150,13 @@ class ExportDialog(QDialog):
             self.out_edit.setText(path if path.endswith(".onnx") else path + ".onnx")
 
     def _restore_settings(self) -> None:
-        settings = QSettings("CNN-Lytical", "CNN-Lytical")
+        settings = open_settings()
         self.int8_box.setChecked(str(settings.value(SETTINGS_PREFIX + "int8", "true")) == "true")
         self.calib_spin.setValue(int(settings.value(SETTINGS_PREFIX + "calib", 64)))
         self.out_edit.setText(self._default_out(self.int8_box.isChecked()))
 
     def _save_settings(self) -> None:
-        settings = QSettings("CNN-Lytical", "CNN-Lytical")
+        settings = open_settings()
         settings.setValue(SETTINGS_PREFIX + "int8", "true" if self.int8_box.isChecked() else "false")
         settings.setValue(SETTINGS_PREFIX + "calib", self.calib_spin.value())
 
@@ -276,10 +277,9 @@ def _predict_both(files: dict[str, str], predictors: dict[str, Any], image: np.n
         if predictors.get(key) is None or str(predictors[key].path) != files[key]:
             predictors[key] = OnnxPredictor(files[key], threads=1)
     if image is None:  # nothing chosen yet: the run's first held-out image
-        from core.export.pipeline import run_dataset
         from core.runs.run_dir import RunDir
 
-        dataset = run_dataset(RunDir.open(run_dir).read_config(), Path(run_dir))
+        dataset = RunDir.open(run_dir).dataset()
         image = np.asarray(dataset[int(heldout_indices(dataset)[0])].image)
     float_model, int8_model = predictors["onnx_fp32"], predictors["onnx_int8"]
     return (image, float_model.kind, float_model.class_names,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QLabel, QSpinBox, QWidget)
 
 from core.models import list_models, model_info
-from core.runs.config import DEFAULT_MODELS, TASKS
+from core.tasks import TASK_NAMES, task_spec
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop")
 DEVICES = ("auto", "cpu", "cuda")
@@ -25,9 +25,7 @@ SETTINGS_GROUP = "train"
 
 def task_kind(task: str, kind: str | None = None) -> str:
     """classification or segmentation; a folder dataset says which it is."""
-    if kind:
-        return kind
-    return "segmentation" if task in ("carvana", "folder") else "classification"
+    return task_spec(task).kind_of(kind)
 
 
 class TrainOptionsForm(QWidget):
@@ -37,7 +35,7 @@ class TrainOptionsForm(QWidget):
         super().__init__(parent)
         self._kind: str | None = None
         self.task_combo = QComboBox()
-        self.task_combo.addItems(TASKS)
+        self.task_combo.addItems(TASK_NAMES)
         self.engine_combo = QComboBox()
         self.model_combo = QComboBox()
         self.epochs_spin = _spin(1, 10_000, 5)
@@ -106,7 +104,7 @@ class TrainOptionsForm(QWidget):
 
     def _task_changed(self, task: str) -> None:
         previous = self.engine_combo.currentText() or "torch"
-        engines = ["torch", "numpy"] if task == "mnist" else ["torch"]
+        engines = list(task_spec(task).engines)
         self.engine_combo.blockSignals(True)
         self.engine_combo.clear()
         self.engine_combo.addItems(engines)
@@ -123,7 +121,7 @@ class TrainOptionsForm(QWidget):
             self.model_combo.addItem(NUMPY_MODEL, NUMPY_MODEL)
             self.model_combo.setItemData(0, "The from-scratch NumPy CNN", Qt.ItemDataRole.ToolTipRole)
             return
-        default = DEFAULT_MODELS.get(("carvana" if self.task == "folder" else self.task, engine))
+        default = task_spec(self.task).default_model(engine, self._kind)
         names = list_models(task_kind(self.task, self._kind))
         names.sort(key=lambda name: name != default)  # the task's default first
         for name in names:
@@ -183,7 +181,7 @@ class TrainOptionsForm(QWidget):
                 if box.isChecked() != bool(defaults.get(key))}
 
     def _augment_kind(self) -> str:
-        return self.task if self.task != "folder" else task_kind(self.task, self._kind)
+        return task_spec(self.task).augmentation_kind(self._kind)
 
     def apply_config(self, config: dict[str, Any]) -> None:
         """Show a saved run's choices (for resuming it); unknown values are left as they are."""

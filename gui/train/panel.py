@@ -218,7 +218,7 @@ class TrainPanel(QWidget):
         self._last_run_dir = config.out
         self.curves.start_run()
         self.confusion.show_message("Confusion matrix: computed when the run ends")
-        self._append_log(f"Training {config.model_name} ({config.engine}) on "
+        self._append_log(f"Training {config.model_for(self._kind)} ({config.engine}) on "
                          f"{config.data or f'demo {config.task} data'}\nRun directory: {config.out}")
         self.progress.start(config.epochs)
         self._job = TrainingJob(config, self._train_function, self)
