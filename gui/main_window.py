@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
 
 from core.compat import DataProfile, data_profile
 from gui.annotation.editor import MaskEditor
+from gui.annotation.workspace import AnnotateWorkspace
 from gui.browser.edit_marks import link_editor, sync_edit_marks
 from gui.browser.panel import BrowserPanel
 from gui.data_source import DEMO_CHOICES, DataChoice, DatasetSource
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self.actions.task_box.activated.connect(self._on_task_chosen)
         self.actions.recent_menu.aboutToShow.connect(self._refresh_recent_menu)
         self.tabs.currentChanged.connect(lambda _index: self._update_editor())
+        self.workspace = AnnotateWorkspace([self.train_dock, *self.side_docks()])  # the canvas gets the room
+        self.tabs.currentChanged.connect(lambda _index: self.workspace.follow(self.is_annotating()))
         self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
         link_editor(self.editor, self.browser)  # badges on edited thumbnails
         self.training.running_changed.connect(self._on_training_running)
@@ -440,6 +443,10 @@ class MainWindow(QMainWindow):
         self.source.wait()
 
     def closeEvent(self, event) -> None:
+        if not self.editor.confirm_close(self):  # unsaved masks: Save / Discard / Cancel
+            event.ignore()
+            return
+        self.workspace.leave()  # save the layout with the docks the Annotate workspace hid
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.shutdown()

@@ -39,7 +39,8 @@ def build_actions(window) -> WindowActions:
         export_model=make_action(window, "file.export_model", window.export_model),
         export_labels=make_action(window, "file.export_labels", lambda: open_labels_export(window)),
         quit=make_action(window, "file.quit", window.close),
-        fit=make_action(window, "view.fit", window.viewer.view.fit),
+        fit=make_action(window, "view.fit", lambda: (window.editor.canvas.fit() if window.is_annotating()
+                                                     else window.viewer.view.fit())),
         actual_size=make_action(window, "view.actual_size", window.viewer.view.actual_size),
         review_next=make_action(window, "review.next", window.review.next),
         review_previous=make_action(window, "review.previous", window.review.previous),

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsVie
 
 from core.annotation import MaskDocument
 from gui.annotation.layers import BufferItem, LabelLayer, PredictionLayer, image_layer
-from gui.annotation.tools import TOOL_MODES, TOOLS, CanvasTool, ToolEvent, mode
+from gui.annotation.tools import TOOLS, CanvasTool, ToolEvent, mode, table
 from gui.annotation.tools.base import cosmetic_pen
 
 ZOOM_STEP = 1.25
@@ -62,7 +62,7 @@ class MaskCanvas(QGraphicsView):
         self.pixel_info = None        # callable(str) told what is under the cursor
         self._hovered: tuple[int, int] | None = None
         self._make_previews()
-        self.tools: dict[str, CanvasTool] = {row.name: row.tool(self) for row in TOOL_MODES}
+        self.tools: dict[str, CanvasTool] = {row.name: row.tool(self) for row in table.TOOL_MODES}
 
     def _make_previews(self) -> None:
         """Brush cursor: two rings for contrast on any image (tools own their other previews)."""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlide
 
 from gui.annotation.flow_layout import FlowLayout
 from gui.annotation.icons import command_icon, painted_icon
-from gui.annotation.tools.table import TOOL_MODES
+from gui.annotation.tools import table
 from gui.shortcuts import make_action
 
 
@@ -32,7 +32,7 @@ class EditorToolBar(QToolBar):
         self.setMovable(False)
         group = QActionGroup(self)
         self.tool_actions: dict[str, QAction] = {}
-        for mode in TOOL_MODES:
+        for mode in table.TOOL_MODES:
             action = make_action(self, f"annotate.tool.{mode.name}")
             action.setIcon(painted_icon(lambda painter, m=mode: m.tool.draw_icon(painter, m.key)))
             action.setCheckable(True)
@@ -87,6 +87,7 @@ class EditorOptions(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("annotation_options")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # style.qss colours the row
         layout = FlowLayout(self, spacing=10)
         layout.setContentsMargins(6, 3, 6, 3)
         self.size = QSpinBox(minimum=1, maximum=1000, value=25, suffix=" px")

@@ -74,6 +74,14 @@ def link_editor(editor, browser) -> None:
     """Mark the browser's thumbnails from the mask editor's signals."""
     editor.mask_modified.connect(lambda item_id: browser.model.mark_edit(item_id, MODIFIED))
     editor.mask_saved.connect(lambda item_id, path: browser.model.mark_edit(item_id, SAVED, path))
+    editor.mask_unmodified.connect(lambda item_id: _mark_unmodified(editor, browser, item_id))  # undone to saved
+
+
+def _mark_unmodified(editor, browser, item_id: str) -> None:
+    """Undo reached the saved mask: the dot goes; the tick comes back if a user mask is saved."""
+    path = editor.store.path(item_id) if editor.store is not None else None
+    saved = path is not None and path.exists()
+    browser.model.mark_edit(item_id, SAVED if saved else None, str(path) if saved else None)
 
 
 def sync_edit_marks(editor, browser) -> None:

@@ -227,3 +227,118 @@ def test_reopening_the_same_dataset_keeps_unsaved_edits_and_history(editor, tmp_
     assert editor.modified_ids() == [] and not editor.banner.isVisible()
     editor.set_dataset(dataset, tmp_path / "masks")
     assert editor.banner.isVisible() and editor.recoverable == ["car_01"]
+
+
+def test_recovered_edits_can_be_undone_back_to_the_saved_mask(editor, qtbot, tmp_path):
+    masks_dir = tmp_path / "masks"
+    crashed = MaskDocument("car_01", np.zeros((120, 160), np.uint8), ["background", "car"],
+                           recorder=Journal(masks_dir))
+    for x in (30, 60):
+        crashed.begin_stroke(1, 4)
+        crashed.extend_stroke((x, 30))
+        crashed.end_stroke()
+    crashed.recorder.close()
+    editor.set_dataset(car_dataset(), masks_dir)
+    editor.recover_journal()
+    editor.set_item("car_01", scene_image(), None, None)
+    assert editor.document.history.depth == 2
+    editor.undo()
+    with qtbot.waitSignal(editor.mask_unmodified) as unmodified:
+        editor.undo()
+    assert unmodified.args == ["car_01"] and editor.document.mask.sum() == 0 and not editor.modified_ids()
+
+
+class FakeMarks:
+    def __init__(self):
+        self.calls = []
+
+    def mark_edit(self, item_id, state, path=None):
+        self.calls.append((item_id, state))
+
+
+def test_the_edited_dot_follows_undo_back_to_the_saved_mask(editor, tmp_path):
+    from types import SimpleNamespace
+
+    from gui.browser.edit_marks import MODIFIED, SAVED, link_editor
+
+    browser = SimpleNamespace(model=FakeMarks())
+    link_editor(editor, browser)
+    editor.set_dataset(car_dataset(), tmp_path / "masks")
+    editor.set_item("car_01", scene_image(), None, None)
+    editor.canvas.dab(10, 10)
+    editor.undo()
+    assert browser.model.calls == [("car_01", MODIFIED), ("car_01", None)]  # no saved mask: no mark
+    editor.canvas.dab(10, 10)
+    editor.save()
+    editor.canvas.dab(50, 50)
+    editor.undo()
+    assert browser.model.calls[-3:] == [("car_01", SAVED), ("car_01", MODIFIED), ("car_01", SAVED)]
+    assert not (tmp_path / "masks" / ".journal").exists() or not list((tmp_path / "masks" / ".journal").iterdir())
+
+
+@pytest.mark.parametrize("answer", ["Cancel", "Save", "Discard"])
+def test_closing_with_unsaved_masks_asks_save_discard_or_cancel(editor, tmp_path, monkeypatch, answer):
+    from PySide6.QtWidgets import QMessageBox
+
+    import gui.annotation.editor as editor_module
+
+    asked = []
+    monkeypatch.setattr(editor_module, "ask_save_discard_cancel",
+                        lambda parent, text, details: asked.append(text) or getattr(QMessageBox.StandardButton, answer))
+    editor.set_dataset(car_dataset(), tmp_path / "masks")
+    assert editor.confirm_close() and not asked  # nothing unsaved: no question
+    editor.set_item("car_01", scene_image(), None, None)
+    editor.canvas.dab(10, 10)
+    assert editor.confirm_close() == (answer != "Cancel")
+    assert asked == ["1 image has unsaved mask edits."]
+    assert (tmp_path / "masks" / "car_01.png").exists() == (answer == "Save")
+    assert bool(editor.modified_ids()) == (answer == "Cancel")
+    editor.set_dataset(car_dataset(), tmp_path / "other")
+    editor.set_dataset(car_dataset(), tmp_path / "masks")
+    assert bool(editor.recoverable) == (answer == "Cancel")  # Discard also forgets the journal
+
+
+def test_a_new_tool_is_one_class_plus_one_row_in_the_mode_table(qtbot, monkeypatch, isolated_settings):
+    from gui.annotation.tools import table
+    from gui.annotation.tools.base import CanvasTool
+
+    class StampTool(CanvasTool):
+        def press(self, event):
+            x, y = event.pixel
+            self.canvas.paint_selection(rectangle_selection(self.canvas.document.shape, x, y), event.shift)
+
+    def rectangle_selection(shape, x, y):
+        from core.annotation import rectangle
+        return rectangle(shape, (x - 1, y - 1), (x + 1, y + 1))
+
+    row = table.ToolMode("stamp", "Stamp", "K", "Stamp a 3x3 square", StampTool)
+    monkeypatch.setattr(table, "TOOL_MODES", table.TOOL_MODES + (row,))
+    widget = MaskEditor()
+    qtbot.addWidget(widget)
+    widget.resize(700, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_item("a", scene_image(), None, None)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=2000)
+    widget.canvas.setFocus()
+    QTest.keyClick(widget.canvas, Qt.Key.Key_K)
+    assert widget.canvas.tool == "stamp" and widget.toolbar.tool_actions["stamp"].isChecked()
+    assert "(K)" in widget.toolbar.tool_actions["stamp"].toolTip()
+    drag(widget, [(20, 20)])
+    assert widget.document.mask.sum() == 9 and widget.document.history.depth == 1
+
+
+def test_the_editor_never_scrolls_sideways_and_keeps_its_commands_visible(editor, qtbot):
+    editor.set_dataset(car_dataset(), None)
+    editor.banner.text.setText("Unsaved edits of 3 images survived the last session (in "
+                               + "/a/very/long/folder/name" * 6 + ").")
+    editor.banner.setVisible(True)
+    editor.resize(560, 600)
+    qtbot.wait(50)
+    assert editor.minimumSizeHint().width() <= 560
+    for button in (editor.banner.recover_button, editor.banner.discard_button, editor.options.train_button,
+                   editor.options.save_button):
+        corner = button.mapTo(editor, button.rect().bottomRight())
+        assert button.isVisible() and corner.x() <= editor.width() and corner.y() <= editor.height()
+    assert editor.canvas.width() >= 560 - editor.toolbar.width() - 1

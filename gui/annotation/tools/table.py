@@ -46,7 +46,7 @@ TOOLS = tuple(mode.name for mode in TOOL_MODES)
 
 
 def mode(name: str) -> ToolMode:
-    for row in TOOL_MODES:
+    for row in TOOL_MODES:  # read at call time: the table may have grown since import
         if row.name == name:
             return row
-    raise ValueError(f"unknown tool {name!r}; tools are {', '.join(TOOLS)}")
+    raise ValueError(f"unknown tool {name!r}; tools are {', '.join(row.name for row in TOOL_MODES)}")
