@@ -116,3 +116,21 @@ def test_registry_keys_are_unique_per_reachable_context():
     assert len(set(annotate_keys)) == len(annotate_keys)
     assert not set(window_keys) & set(annotate_keys)  # the editor sits inside the window
     assert len({row.id for row in registry()}) == len(registry())
+
+
+def test_the_check_catches_the_old_clash_of_a_window_key_with_an_editor_key(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    main = QMainWindow()
+    qtbot.addWidget(main)
+    editor = QWidget()
+    main.setCentralWidget(editor)
+    previous = QAction("Previous in review queue", main)
+    previous.setShortcut(QKeySequence("P"))
+    main.menuBar().addMenu("View").addAction(previous)
+    polygon = QAction("Polygon", editor)
+    polygon.setShortcut(QKeySequence("P"))
+    polygon.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    editor.addAction(polygon)
+    assert ("P", "QWidget") in ambiguous_keys(main)      # focus in the editor: both answer P
+    assert ("P", "QMainWindow") not in ambiguous_keys(main)  # elsewhere only the window's
