@@ -26,4 +26,5 @@ def open_main_window(qtbot, isolated_settings, tmp_path, monkeypatch):
 
     yield open_window
     for window in windows:
+        window.editor.documents.clear()  # no Save/Discard/Cancel box when qtbot closes the window
         window.shutdown()
