@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tests.safety.cases import ALL
-from tests.safety.harness import describe, verdict
+from tests.safety.harness import bounded_usage, describe, verdict
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +25,9 @@ def main(argv: list[str]) -> int:
             result, outcome = verdict(case, Path(folder))
         totals[result] += 1
         detail = "" if result == "clean" else "  " + describe(outcome)[-300:].replace("\n", " | ")
+        usage = bounded_usage(outcome) if case.reader else None
+        if usage:
+            detail = f"  [+{usage['peak_extra_bytes'] / 2**20:.0f} MiB, {usage['seconds']:.2f} s]" + detail
         print(f"{result:9s} {case.category:9s} {case.name}{detail}", flush=True)
     print("cases", sum(totals.values()), dict(totals))
     return 0

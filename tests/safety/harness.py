@@ -83,10 +83,17 @@ def run_main(argv: list[str]) -> Outcome:
 
 
 BOUNDED_SNIPPET = textwrap.dedent("""
-    import os, resource, sys
+    import atexit, json, os, resource, sys, time
     sys.path.insert(0, {root!r})
     import numpy, cv2, PIL.Image
     path, reader = {path!r}, {reader!r}
+
+    def peak_rss():
+        return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) * 1024
+
+    start_rss, start = peak_rss(), time.perf_counter()
+    atexit.register(lambda: print(json.dumps({{"peak_extra_bytes": peak_rss() - start_rss,
+                                               "seconds": time.perf_counter() - start}})))
     base = int(open("/proc/self/status").read().split("VmPeak:")[1].split()[0]) * 1024
     resource.setrlimit(resource.RLIMIT_AS, (base + {budget}, base + {budget}))
     from core.errors import CnnLyticalError, one_line
@@ -119,6 +126,14 @@ BOUNDED_SNIPPET = textwrap.dedent("""
         print("MemoryError", file=sys.stderr)
         sys.exit(3)
 """)
+
+
+def bounded_usage(outcome: Outcome) -> dict | None:
+    """``{"peak_extra_bytes", "seconds"}`` a bounded reader reported (None if it died first)."""
+    for line in reversed(outcome.out.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    return None
 
 
 def run_bounded(path: Path, reader: str, budget: int = MEMORY_BUDGET) -> Outcome:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import pytest
 
 from tests.safety.cases import BOMBS
-from tests.safety.harness import assert_clean
+from tests.safety.harness import MEMORY_BUDGET, assert_clean, bounded_usage
 
 
 @pytest.mark.parametrize("case", BOMBS, ids=[case.name for case in BOMBS])
 def test_bomb_is_refused_within_bounds(case, tmp_path):
     outcome = assert_clean(case, tmp_path)
     assert case.valid or "limit" in outcome.err or "cannot" in outcome.err
+    usage = bounded_usage(outcome)
+    if usage is not None:  # reported by the reader's interpreter (in-process CLI cases have none)
+        assert usage["peak_extra_bytes"] < MEMORY_BUDGET // 8, usage  # refused from the header
