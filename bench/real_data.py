@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/real_data.py decode   [--repeat 12]
     .venv/bin/python bench/real_data.py epoch    [--items 48] [--sizes 160,320]
-    .venv/bin/python bench/real_data.py malloc   [--items 48]
+    .venv/bin/python bench/real_data.py malloc   [--items 48] [--batch-size 4]
     .venv/bin/python bench/real_data.py prepare  (CIFAR-10 JPGs -> /tmp/cifar10, MNIST folder)
     .venv/bin/python bench/real_data.py predict  RUN_DIR [--screenshot docs/screenshots/x.png]
     .venv/bin/python bench/real_data.py recipes  RUN_DIR [RUN_DIR ...]
@@ -182,7 +182,7 @@ if sys.argv[1] == "tuned":
     from core.malloc_tuning import keep_freed_memory
     assert keep_freed_memory()
 from bench.real_data import _epoch_setup, _timed_epoch
-model, optimizer, loader = _epoch_setup(int(sys.argv[2]), 160)
+model, optimizer, loader = _epoch_setup(int(sys.argv[2]), 160, int(sys.argv[4]))
 tensors = [(x.clone(), y.clone()) for x, y in loader]
 _timed_epoch(model, optimizer, tensors)
 before = resource.getrusage(resource.RUSAGE_SELF)
@@ -194,14 +194,16 @@ print(json.dumps({"seconds": seconds, "user": (after.ru_utime - before.ru_utime)
 """
 
 
-def bench_malloc(items: int, repeat: int) -> None:
+def bench_malloc(items: int, repeat: int, batch_size: int) -> None:
+    print(f"U-Net at 160x240, batch {batch_size}, {items} items a pre-decoded epoch")
     print("| allocator | epoch s | user CPU s | system CPU s | minor faults | peak RSS GB |")
     print("|---|---|---|---|---|---|")
     results = {"default": [], "tuned": []}
     for _ in range(repeat):
         for mode in results:
             env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-            done = subprocess.run([sys.executable, "-c", MALLOC_CHILD, mode, str(items), str(ROOT)],
+            done = subprocess.run([sys.executable, "-c", MALLOC_CHILD, mode, str(items), str(ROOT),
+                                   str(batch_size)],
                                   capture_output=True, text=True, env=env, cwd=ROOT, check=True)
             results[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
     for mode, runs in results.items():
@@ -341,6 +343,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=48)
     parser.add_argument("--sizes", default="160,320")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=4, help="malloc: the batch size")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: no real data at {DATA} (see its README; tests never need it)")
@@ -352,7 +355,7 @@ def main() -> int:
     elif args.what == "epoch":
         bench_epoch(args.items, [int(s) for s in args.sizes.split(",")], args.repeat)
     elif args.what == "malloc":
-        bench_malloc(args.items, args.repeat)
+        bench_malloc(args.items, args.repeat, args.batch_size)
     elif args.what == "predict":
         bench_predict(args.runs[0], max(args.repeat, 8), args.screenshot)
     elif args.what == "prepare":
