@@ -1,6 +1,7 @@
 """``python main.py export --run RUN_DIR --format onnx [--quantize int8] [--calib N] [--out FILE]``
 
-Prints the JSON report (also written beside the model as <name>.report.json).
+Prints the JSON report (also written beside the model as <name>.report.json, with the
+recommended runtime as <name>.runtime.json, which ``predict --runtime auto`` reads).
 Progress goes to stderr so stdout stays one JSON object.
 """
 
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eval-limit", type=positive_int, default=200, metavar="N",
                         help="held-out images scored in the report (default 200)")
     parser.add_argument("--threads", type=positive_int, default=2,
-                        help="torch and ONNX Runtime threads while timing (default 2)")
+                        help="torch, ONNX Runtime and OpenVINO threads while timing (default 2)")
     parser.add_argument("--repeats", type=positive_int, default=10, help="latency samples per engine")
     parser.add_argument("--weights", choices=["model", "best"], default="model",
                         help="latest epoch (model) or best validation epoch (best)")
