@@ -2,7 +2,12 @@
 
 Large images are cut on a downscaled crop around the box (GrabCut is
 iterative graph cuts on every pixel, so an 8000x8000 photo would take
-minutes) and the result is scaled back with smooth edges.
+minutes) and the result is scaled back with smooth edges. The rule, from
+``bench/annotation.py`` on real Carvana photos (1918x1280, docs/annotation.md):
+at most 120,000 working pixels and 2 iterations cost 0.25 s of CPU against
+4.4 s for the full-resolution 4-iteration cut (17x), agree with it at Dice
+0.955 and match the true mask better (IoU 0.929 vs 0.878): the downscale
+smooths away the background specks the full-size cut keeps.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import numpy as np
 from core.annotation.history import Region
 from core.annotation.tools import Point, Selection, _crop
 
-MAX_WORK_PIXELS = 250_000  # GrabCut runs at most this many pixels (about 500x500)
+MAX_WORK_PIXELS = 120_000  # GrabCut runs at most this many pixels (about 350x350)
+ITERATIONS = 2             # more rounds cost time and did not match the true masks better
 
 
 def _as_bgr(image: np.ndarray) -> np.ndarray:
@@ -50,7 +56,7 @@ def _seed_mask(work: Region, box: Region | None, foreground, background) -> np.n
 
 def grabcut(image: np.ndarray, box: tuple[Point, Point] | None = None,
             foreground: np.ndarray | None = None, background: np.ndarray | None = None,
-            iterations: int = 4, max_pixels: int = MAX_WORK_PIXELS) -> Selection | None:
+            iterations: int = ITERATIONS, max_pixels: int = MAX_WORK_PIXELS) -> Selection | None:
     """Foreground pixels found by GrabCut from a box (two corners) and/or seed strokes.
 
     ``foreground``/``background`` are bool masks of the whole image marking
