@@ -1,9 +1,11 @@
 """MaskCanvas: the image, the label and prediction overlays, and the mouse tools.
 
 The active tool (gui/annotation/tools, one object per mode) turns left-button
-events into calls on a core :class:`MaskDocument`; the document reports the rectangle that changed and only that rectangle of the label layer
-is recoloured and repainted. Left button uses the tool (Shift + left erases
-with it), right or middle button pans, the wheel zooms under the cursor.
+events into calls on a core :class:`MaskDocument`; the document reports the
+rectangle that changed and only that rectangle of the label layer is
+recoloured and repainted. Left button uses the tool (Shift + left erases with
+it), right or middle button pans, the wheel zooms under the cursor. The canvas
+offers tools the ToolHost interface (gui/annotation/tools/base.py).
 """
 
 from __future__ import annotations
