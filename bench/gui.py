@@ -1,13 +1,18 @@
-"""GUI responsiveness: thumbnail scrolling on a 5,000-image folder, and the UI thread's
-longest stall while a model trains.
+"""GUI responsiveness: start-up to the first window, thumbnail click to image shown,
+thumbnail scrolling on a 5,000-image folder, and the UI thread's longest stall while a
+model trains.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py [--images 5000] [--train-seconds 8]
+        [--startup-runs 5] [--click-data ../shared/data/carvana] [--only startup,click,...]
 
 Everything runs offscreen with settings and runs in a temporary folder. References
 measured in the same run:
 - browser: decoding the same thumbnails eagerly on the UI thread (what a naive
   QListWidget of icons does) against our lazy, pooled decoding;
-- training: the UI heartbeat of the idle window against the heartbeat while training.
+- training: the UI heartbeat of the idle window against the heartbeat while training;
+- start-up: a bare QMainWindow in a fresh interpreter against ours (same machine, same run);
+- clicks: decoding and showing the image on the UI thread (what a click cost before the
+  sample cache) against a click on an image the cache already holds.
 Stalls are shown raw and without OS run-queue waits (time other processes held the
 CPUs; see gui/heartbeat.py).
 """
@@ -155,11 +160,99 @@ def bench_training(engine: str, seconds: float, runs: Path) -> dict[str, float]:
             "idle_beats": len(idle.gaps_ms)}
 
 
+FIRST_WINDOW = """
+import sys, time
+if {ours}:
+    from gui.app import create_application
+    from gui.main_window import MainWindow
+    app = create_application()
+    window = MainWindow()
+else:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    app = QApplication(sys.argv)
+    window = QMainWindow()
+window.show()
+while window.windowHandle() is None or not window.windowHandle().isExposed():
+    app.processEvents()
+app.processEvents()
+print(time.time(), "torch" in sys.modules)
+window.close()
+"""
+
+
+def first_window_seconds(ours: bool, folder: Path) -> tuple[float, bool]:
+    """Process start to the window shown (events processed once), in a fresh interpreter."""
+    import subprocess
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(folder),
+           "XDG_CONFIG_HOME": str(folder / "config"), "CNN_LYTICAL_DATA_DIR": str(folder / "data")}
+    started = time.time()
+    result = subprocess.run([sys.executable, "-c", FIRST_WINDOW.format(ours=ours)],
+                            cwd=Path(__file__).resolve().parents[1], env=env,
+                            capture_output=True, text=True, check=True)
+    shown_at, torch_loaded = result.stdout.split()[-2:]
+    return float(shown_at) - started, torch_loaded == "True"
+
+
+def bench_startup(runs: int, folder: Path) -> dict:
+    first_window_seconds(True, folder)  # warm the file cache, as "warm machine" means
+    ours, bare, torch_seen = [], [], False
+    for _ in range(runs):
+        seconds, torch_loaded = first_window_seconds(True, folder)
+        ours.append(seconds)
+        torch_seen |= torch_loaded
+        bare.append(first_window_seconds(False, folder)[0])
+    return {"ours": ours, "bare": bare, "torch": torch_seen}
+
+
+def bench_clicks(data: str, clicks: int = 8) -> dict:
+    """Per click: cache hit (neighbour prefetched) vs decode + show on the UI thread."""
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1500, 950)
+    window.show()
+    opened = []
+    window.dataset_shown.connect(opened.append)
+    window.open_initial(data, None)
+    pump_until(lambda: opened, 120)
+    order = [int(i) for i in window.browser.visible_indices()]
+    hits, placeholders, cold, inline = [], [], [], []
+    for step in range(clicks):
+        item = order[1 + 4 * step]
+        window.samples.wait()  # the neighbours of the current image are decoded
+        started = time.perf_counter()
+        window.browser.select(item)  # 4 rows on from the last click: not prefetched
+        placeholders.append(time.perf_counter() - started)
+        pump_until(lambda: window.current_item == item, 60)
+        cold.append(time.perf_counter() - started)
+        window.samples.wait()
+        neighbour = order[2 + 4 * step]
+        started = time.perf_counter()
+        window.browser.select(neighbour)  # prefetched after the last click
+        QCoreApplication.processEvents()
+        hits.append(time.perf_counter() - started)
+        assert window.current_item == neighbour, "a prefetched neighbour was not shown at once"
+        started = time.perf_counter()  # reference: the old click, decode + show on the UI thread
+        sample = window.dataset[order[3 + 4 * step]]
+        window.viewer.show_item("reference", np.asarray(sample.image), sample.target)
+        QCoreApplication.processEvents()
+        inline.append(time.perf_counter() - started)
+    window.close()
+    return {"hit": hits, "placeholder": placeholders, "cold": cold, "inline": inline,
+            "items": len(order)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=5000)
     parser.add_argument("--train-seconds", type=float, default=8.0)
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--click-data", help="image folder for the click bench (e.g. Carvana)")
+    parser.add_argument("--only", default="startup,click,browser,training",
+                        help="comma-separated parts to run")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
     from gui.app import create_application
 
     load_before = os.getloadavg()[0]
@@ -167,19 +260,49 @@ def main() -> int:
         folder = Path(temporary)
         isolate_settings(folder)
         app = create_application()  # noqa: F841 - keeps Qt alive
-        started = time.perf_counter()
-        root = write_folder(folder / "images", args.images)
-        print(f"wrote {args.images} PNGs in {time.perf_counter() - started:.1f} s")
-        browser = bench_browser(root)
-        training = [bench_training(engine, args.train_seconds, folder / "runs")
-                    for engine in ("torch", "numpy")]
-    print_tables(browser, training)
+        if "startup" in parts:
+            print_startup(bench_startup(args.startup_runs, folder / "startup"))
+        if "click" in parts and args.click_data:
+            print_clicks(bench_clicks(args.click_data))
+        if "browser" in parts:
+            started = time.perf_counter()
+            root = write_folder(folder / "images", args.images)
+            print(f"wrote {args.images} PNGs in {time.perf_counter() - started:.1f} s")
+            print_browser(bench_browser(root))
+        if "training" in parts:
+            print_training([bench_training(engine, args.train_seconds, folder / "runs")
+                            for engine in ("torch", "numpy")])
     print(f"\n{os.cpu_count()} CPUs; load average before {load_before:.1f}, after "
           f"{os.getloadavg()[0]:.1f} (other processes inflate the raw stalls)")
     return 0
 
 
-def print_tables(browser: dict, training: list[dict]) -> None:
+def _ms(values: list[float]) -> str:
+    return (f"{np.median(values) * 1000:7.1f} ms ({min(values) * 1000:.1f}-"
+            f"{max(values) * 1000:.1f})")
+
+
+def print_startup(result: dict) -> None:
+    ours, bare = result["ours"], result["bare"]
+    print(f"\nStart-up, process start to first window shown ({len(ours)} warm runs, median "
+          "(min-max))")
+    print(f"  CNN-Lytical main window      {_ms(ours)}   torch imported: {result['torch']}")
+    print(f"  reference: bare QMainWindow  {_ms(bare)}")
+    print(f"  ratio ours / bare            {np.median(ours) / np.median(bare):7.2f}x")
+
+
+def print_clicks(result: dict) -> None:
+    print(f"\nThumbnail click to image shown ({len(result['hit'])} clicks, "
+          f"{result['items']}-image folder), median (min-max)")
+    print(f"  decoded already (prefetched)      {_ms(result['hit'])}")
+    print(f"  not decoded: placeholder shown    {_ms(result['placeholder'])}")
+    print(f"  not decoded: image shown          {_ms(result['cold'])}")
+    print(f"  reference: decode+show on UI      {_ms(result['inline'])}")
+    print(f"  ratio reference / decoded already "
+          f"{np.median(result['inline']) / np.median(result['hit']):7.1f}x")
+
+
+def print_browser(browser: dict) -> None:
     b = browser
     print(f"\nThumbnail browser, {b['images']:,}-image folder ({b['per_screen']} thumbnails "
           "per screen, 40 jumps through the list)")
@@ -196,6 +319,9 @@ def print_tables(browser: dict, training: list[dict]) -> None:
             ("ratio eager-all / our first screen", f"{b['eager_all_s'] / b['first_screen_s']:.0f}x")]
     for name, value in rows:
         print(f"{name:<44}{value:>12}")
+
+
+def print_training(training: list[dict]) -> None:
     print("\nUI thread while training MNIST demo (QTimer heartbeat every 5 ms)")
     print(f"{'engine':<8}{'epochs':>7}{'idle stall':>12}{'train stall':>13}"
           f"{'own stall':>11}{'p99':>8}{'ratio':>8}")
