@@ -60,7 +60,9 @@ def _journal_bomb(tmp: Path) -> Path:
     base = {"kind": "base", "item_id": "x", "top": 0, "left": 0, "shape": [0, 0],
             "mask_shape": [60000, 60000]}
     patch = {"kind": "patch", "item_id": "x", "top": 0, "left": 0, "shape": [1, 1]}
-    (masks / ".journal" / "x.journal").write_bytes(record(base, b"") + record(patch, b"\1"))
+    from core.annotation.journal import journal_path
+
+    journal_path(masks, "x").write_bytes(record(base, b"") + record(patch, b"\1"))
     return masks
 
 
@@ -86,7 +88,7 @@ BOMBS = [
     Case("idx_gz_600MB_of_zeros", "bomb", _gz_bomb, ("train-images-idx3-ubyte.gz",), reader="dataset"),
     Case("idx_gz_header_declares_2.3GB", "bomb", _idx_declares_huge, ("train-images-idx3-ubyte.gz",),
          reader="dataset"),
-    Case("cifar_209_byte_reconstruct_3.2GB", "bomb", lambda tmp: crafted.cifar_reconstruct_bomb(tmp / "c"),
+    Case("cifar_155_byte_reconstruct_3.2GB", "bomb", lambda tmp: crafted.cifar_reconstruct_bomb(tmp / "c"),
          ("data_batch_1",), reader="dataset"),
     Case("journal_declares_60000x60000_mask_is_ignored", "bomb", _journal_bomb, valid=True, reader="journal"),
     Case("unet_base_width_2048_depth_6", "bomb",

@@ -170,7 +170,7 @@ def cifar_reconstruct_bomb(root: Path, elements: int = 400_000_000) -> Path:
     """A ~200-byte batch whose 'data' is ``_reconstruct(ndarray, (elements,), int64)``: 3.2 GB."""
     bomb = _Reduce(_reconstruct(), (np.ndarray, (elements,), np.dtype("i8")))
     root.mkdir(parents=True, exist_ok=True)
-    (root / "data_batch_1").write_bytes(pickle.dumps({b"data": bomb, b"labels": []}, protocol=2))
+    (root / "data_batch_1").write_bytes(pickle.dumps({b"data": bomb, b"labels": []}, protocol=4))
     return root
 
 
