@@ -21,7 +21,7 @@ PREDICT_ROWS = 65536  # rows per predict call: bounds the (rows, trees) temporar
 class ForestSettings:
     """Small, shallow-ish trees: a few thousand samples need no more, and depth is prediction time."""
 
-    trees: int = 24
+    trees: int = 16
     max_depth: int = 12
     max_samples_per_class: int = 4000  # subsample per class: bounds training time as strokes pile up
     threads: int = 2

@@ -3,10 +3,10 @@
 A per-pixel forest has no notion of objects: background that looks like the
 object (grey letters on a wall behind a silver car) comes out as stray blobs,
 and dark windows inside it as holes. Tidying keeps the blobs an object stroke
-touches (on an image without object strokes, the largest blob) and fills
-enclosed holes: what a user would do next with Keep largest and Fill holes.
-It assumes one object per image; images with many separate objects should
-switch it off (scribble one, find all).
+touches and fills enclosed holes: what a user would do next with Keep largest
+and Fill holes. An image without object strokes only gets its holes filled
+(its largest blob was tried: on Carvana side views that is often the floor).
+Images with many separate objects should switch it off (scribble one, find all).
 """
 
 from __future__ import annotations
@@ -22,18 +22,16 @@ def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: 
     """(H, W) probability with untouched blobs set to 0 and enclosed holes to 1.
 
     ``scribbles`` is on the same grid. Marked pixels take their marked class.
-    Without object strokes on any blob only the largest blob is kept.
+    Without object strokes on any blob every blob is kept (holes still filled).
     """
     if probability.shape != scribbles.shape:
         raise ValueError(f"probability {probability.shape} and scribbles {scribbles.shape} differ in size")
     inside = (probability >= threshold).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=8)
+    count, labels = cv2.connectedComponents(inside, connectivity=8)
     touched = np.zeros(count, bool)
     touched[np.unique(labels[(scribbles == OBJECT) & (inside > 0)])] = True
     touched[0] = False
-    if not touched.any() and count > 1:
-        touched[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))] = True
-    keep = touched[labels]
+    keep = touched[labels] if touched.any() else inside.astype(bool)
     filled = fill_holes(keep.astype(np.uint8), 1).astype(bool)
     tidy = np.array(probability, np.float32)
     tidy[(inside > 0) & ~keep] = 0.0
