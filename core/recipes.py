@@ -34,8 +34,8 @@ RECIPES: dict[tuple[str, str, str], Mapping[str, Any]] = {  # (task, engine, dev
         "optimizer": "nesterov", "lr": 0.4, "weight_decay": 5e-4, "schedule": "onecycle",
         "label_smoothing": 0.2, "workers": 4,
         "augment_options": {"hflip": True, "crop": 0.8, "rotation": False, "color_jitter": False}},
-    ("mnist", "numpy", CPU): {
-        "epochs": 6, "batch_size": 128, "optimizer": "adam", "lr": 2e-3, "schedule": "onecycle"},
+    ("mnist", "numpy", CPU): {  # docs/numpy_engine.md's recipe: 99.28% (issue 13); 6 one-cycle epochs gave 98.97%
+        "epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 1e-3, "schedule": "cosine"},
     ("mnist", "torch", CPU): {
         "model": "lenet", "epochs": 12, "batch_size": 128, "optimizer": "adam", "lr": 3e-3,
         "schedule": "onecycle"},
