@@ -194,6 +194,7 @@ def environment(threads: int) -> dict[str, Any]:
 
     found: dict[str, Any] = {"cpu_count": os.cpu_count(), "machine": platform.machine(),
                              "processor": _cpu_name(), "threads": threads,
+                             "load_average": os.getloadavg()[0],  # > cpu_count: figures are noisy
                              "onnxruntime": onnxruntime.__version__}
     try:
         import openvino
