@@ -88,7 +88,9 @@ def test_no_key_is_ambiguous_every_key_is_registered_and_tool_keys_work(window, 
 
     # P and F once did nothing in the editor ("Ambiguous shortcut overload" with review and Fit)
     window.activateWindow()
+    assert window.train_dock.isVisible()
     window.tabs.setCurrentWidget(window.tabs.widget(1))
+    assert not window.train_dock.isVisible() and not window.prediction_dock.isVisible()  # the workspace
     canvas = window.editor.canvas
     canvas.setFocus()
     qtbot.waitUntil(canvas.hasFocus, timeout=2000)
@@ -107,6 +109,8 @@ def test_no_key_is_ambiguous_every_key_is_registered_and_tool_keys_work(window, 
         assert row.context == CANVAS or not row.key or native(row.key) in shown
     dialog.close()
     QApplication.processEvents()
+    window.tabs.setCurrentWidget(window.view_page)
+    assert window.train_dock.isVisible() and window.browser_dock.isVisible()
 
 
 def test_registry_keys_are_unique_per_reachable_context():
