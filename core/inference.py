@@ -65,9 +65,7 @@ class Predictor(BasePredictor):
             kind, class_names = config["kind"], list(config["class_names"])
         except (KeyError, TypeError, ValueError) as error:
             raise RunError(run.file("config.json"), f"missing or bad entry {error}") from None
-        path = run.file(f"{weights}.pt")
-        if not path.is_file():
-            raise RunError(path, "no weights yet (the run has not finished an epoch)")
+        path = run.weights("best" if weights == "best" else "latest")
         try:
             model = create_model(name, **options)
         except ValueError as error:

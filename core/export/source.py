@@ -52,11 +52,10 @@ def load_source(run_dir: str | Path, weights: str = "model") -> ExportSource:
     predictor = Predictor.from_run(run_dir, weights=weights)
     if engine == "numpy":
         torch_model, reference = _numpy_twin(predictor.model)
-        weights_path = run.file(f"{weights}.npz")
     else:
         torch_model = predictor.model.float().cpu().eval()
         reference = _torch_forward(torch_model)
-        weights_path = run.file(f"{weights}.pt")
+    weights_path = run.weights("best" if weights == "best" else "latest")
     return ExportSource(run.path, config, predictor.kind, config.get("task", ""),
                         list(predictor.class_names), predictor.preprocess,
                         config.get("model", ""), engine, weights_path, torch_model, reference)

@@ -45,9 +45,7 @@ class NumpyPredictor(BasePredictor):
             class_names = list(config["class_names"])
         except (KeyError, TypeError, ValueError) as error:
             raise RunError(run.file("config.json"), f"missing or bad entry {error}") from None
-        path = run.file(f"{weights}.npz")
-        if not path.is_file():
-            raise RunError(path, "no weights yet (the run has not finished an epoch)")
+        path = run.weights("best" if weights == "best" else "latest")
         model = load_model(path)
         return cls(model, class_names, preprocess, config.get("task", "mnist"),
                    config.get("model", "lenet_numpy"))

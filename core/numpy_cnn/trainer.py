@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import TrainingError, one_line
+from core.errors import RunError, TrainingError, one_line
 from core.numpy_cnn.checkpoint import generators, load_checkpoint, save_checkpoint
 from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_shift, split_arrays
 from core.numpy_cnn.losses import softmax, softmax_cross_entropy
@@ -35,7 +35,7 @@ from core.runs.config import TrainConfig
 from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample,
                                   RunEnded, RunStarted, ignore_event)
 from core.runs.dataset import training_dataset
-from core.runs.lifecycle import EpochBook, NonFiniteLoss
+from core.runs.lifecycle import EngineRun, EpochBook, NonFiniteLoss
 from core.runs.run_dir import RunDir, default_run_dir, starting_weights
 
 PREVIEW_COUNT = 4
@@ -140,7 +140,7 @@ def evaluate(model: Sequential, split: SplitArrays, cancel: CancelToken | None =
     return total_loss / len(split), correct / len(split)
 
 
-class NumpyTrainer:
+class NumpyTrainer(EngineRun):
     """Runs the epochs of one prepared ``NumpyRun``; an ``EpochBook`` keeps the score."""
 
     def __init__(self, run: NumpyRun, emit: EventCallback, cancel: CancelToken):
@@ -157,28 +157,18 @@ class NumpyTrainer:
         self.fill = (0.0 - np.asarray(MNIST_PREPROCESS.mean, np.float32)) / np.asarray(
             MNIST_PREPROCESS.std, np.float32)   # a black pixel after normalising, per channel
 
-    def run(self) -> dict[str, Any]:
+    def _start(self) -> None:
         record = self.run_setup.config_record
-        try:
-            if self.config.resume:
-                self._restore()
-            else:  # the starting point, to compare with a twin run (see to_torch)
-                save_model(self.model, self.run_dir.weights_file("init", "numpy"))
-            self.run_dir.write_config(record)
-            batches = batch_count(len(self.run_setup.train), self.config.batch_size)
-            self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
-            status, message = self.book.run_epochs(self._one_epoch)
-            test_metrics = self._test_metrics() if status == "finished" else {}
-        except NonFiniteLoss as error:
-            self.model.load_state(self.last_good)
-            self._end("failed", str(error))
-            raise
-        except BaseException as error:
-            self._end("failed", one_line(error))
-            raise
-        finally:
-            self.run_dir.release()
-        return self._end(status, message, test_metrics)
+        if self.config.resume:
+            self._restore()
+        else:  # the starting point, to compare with a twin run (see to_torch)
+            save_model(self.model, self.run_dir.weights_file("init", "numpy"))
+        self.run_dir.write_config(record)
+        batches = batch_count(len(self.run_setup.train), self.config.batch_size)
+        self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
+
+    def _keep_last_good(self) -> None:
+        self.model.load_state(self.last_good)
 
     def _one_epoch(self, epoch: int) -> bool:
         """Train, validate, save and report one epoch; False when cancelled midway."""
@@ -254,6 +244,9 @@ class NumpyTrainer:
         run = self.run_setup
         record = load_checkpoint(self.run_dir.weights_file("checkpoint", "numpy"), self.model,
                                  run.optimizer, generators(self.model, run.rng))
+        if not isinstance(record.get("book"), dict):
+            raise RunError(self.run_dir.weights_file("checkpoint", "numpy"),
+                           "written by an older version; start a new run from its weights with --init-from")
         self.step = int(record["step"])
         self.book.restore(record["book"])
         run.optimizer.lr = float(record["lr"])
@@ -283,8 +276,3 @@ class NumpyTrainer:
         loss, accuracy = evaluate(self.model, test)
         self.model.load_state(final)
         return {"loss": loss, "accuracy": accuracy}
-
-    def _end(self, status: str, message: str, test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-        summary = self.book.summary(status, message, test_metrics)
-        self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
-        return summary

@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from core.errors import TrainingError
+from core.errors import TrainingError, one_line
+from core.runs.events import EventCallback, RunEnded
 from core.runs.run_dir import RunDir, json_safe
 
 
@@ -119,4 +120,51 @@ class EpochBook:
             **self.identity, "run_dir": str(self.run_dir.path),
         }
         self.run_dir.write_summary(summary)
+        return summary
+
+
+class EngineRun:
+    """The run both engines share: start, epochs until the last / cancel / early stop, test
+    metrics, summary. Any failure ends the run as "failed" with one line (summary written,
+    RunEnded emitted) and is raised again; the folder's lock is released whatever happens.
+    An engine sets ``book``, ``emit`` and ``run_dir`` and supplies the four steps."""
+
+    book: EpochBook
+    emit: EventCallback
+    run_dir: RunDir
+
+    def run(self) -> dict[str, Any]:
+        try:
+            self._start()
+            status, message = self.book.run_epochs(self._one_epoch)
+            test_metrics = self._test_metrics() if status == "finished" else {}
+        except NonFiniteLoss as error:
+            self._keep_last_good()
+            self._end("failed", str(error))
+            raise
+        except BaseException as error:
+            self._end("failed", one_line(error))
+            raise
+        finally:
+            self.run_dir.release()
+        return self._end(status, message, test_metrics)
+
+    def _start(self) -> None:
+        """Restore a resumed run or save the starting weights; write config; RunStarted."""
+        raise NotImplementedError
+
+    def _one_epoch(self, epoch: int) -> bool:
+        """Train, validate, save (book.epoch_end, checkpoint, book.commit), emit EpochEnd;
+        False when cancelled midway."""
+        raise NotImplementedError
+
+    def _test_metrics(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _keep_last_good(self) -> None:
+        """After a NaN loss: the weights of the last complete epoch (on disk they already are)."""
+
+    def _end(self, status: str, message: str, test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        summary = self.book.summary(status, message, test_metrics)
+        self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
         return summary

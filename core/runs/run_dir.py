@@ -17,7 +17,6 @@ engine's weights, ``dataset()`` rebuilds the data the run was trained on.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 from datetime import datetime
@@ -87,7 +86,7 @@ class RunDir:
         except OSError as error:
             raise RunError(self.path, f"cannot write the run folder ({error.strerror or error})") from None
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_exclusive(handle)
         except OSError:
             handle.close()
             raise RunError(self.path, "another training run is writing this folder; "
@@ -219,6 +218,18 @@ def starting_weights(path: str | Path) -> Path:
         return run.weights("best")
     except RunError:
         return run.weights("latest")
+
+
+def _lock_exclusive(handle) -> None:
+    """An exclusive lock the OS drops when the process ends (fcntl; msvcrt on Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def fresh_run_dir(base: str | Path) -> Path:

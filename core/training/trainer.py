@@ -16,12 +16,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from core.errors import one_line
+from core.errors import RunError, one_line
 from core.runs import weights
 from core.runs.config import TrainConfig
 from core.runs.events import (BatchEnd, CancelToken, EpochEnd, EventCallback, PreviewSample, RunEnded,
                               RunStarted, ignore_event)
-from core.runs.lifecycle import EpochBook, NonFiniteLoss
+from core.runs.lifecycle import EngineRun, EpochBook
 from core.runs.run_dir import RunDir
 from core.training import checkpoint
 from core.training.ddp import Distributed
@@ -47,7 +47,7 @@ def train_torch(config: TrainConfig, on_event: EventCallback = ignore_event,
         distributed.close()
 
 
-class Trainer:
+class Trainer(EngineRun):
     """Runs the epochs of one prepared ``RunSetup``; an ``EpochBook`` keeps the score."""
 
     def __init__(self, setup: RunSetup, emit: EventCallback, cancel: CancelToken):
@@ -59,22 +59,6 @@ class Trainer:
                               epochs=setup.config.epochs, patience=setup.config.early_stopping,
                               identity={"device": device_name(setup), "engine": "torch",
                                         "task": setup.config.task, "model": setup.model_name})
-
-    # --- the run ---------------------------------------------------------------
-    def run(self) -> dict[str, Any]:
-        try:
-            self._start()
-            status, message = self.book.run_epochs(self._one_epoch)
-            test_metrics = self._test_metrics() if status == "finished" else {}
-        except NonFiniteLoss as error:
-            self._end("failed", str(error))
-            raise
-        except BaseException as error:
-            self._end("failed", one_line(error))
-            raise
-        finally:
-            self.run_dir.release()
-        return self._end(status, message, test_metrics)
 
     def _start(self) -> None:
         setup = self.setup
@@ -137,6 +121,9 @@ class Trainer:
         })
 
     def _restore(self, state: dict[str, Any]) -> None:
+        if not isinstance(state.get("book"), dict):
+            raise RunError(self.run_dir.weights_file("checkpoint", "torch"),
+                           "written by an older version; start a new run from its weights with --init-from")
         step = self.setup.step
         weights.unwrap(step.model).load_state_dict(state["model"])
         step.optimizer.load_state_dict(state["optimizer"])
@@ -169,11 +156,6 @@ class Trainer:
                                     amp_dtype=setup.step.amp_dtype,
                                     memory_format=setup.step.memory_format)
         return {"loss": loss, **metrics} if loss is not None else {}
-
-    def _end(self, status: str, message: str, test_metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-        summary = self.book.summary(status, message, test_metrics)
-        self.emit(RunEnded(status, str(self.run_dir.path), message, summary))
-        return summary
 
 
 def device_name(setup: RunSetup) -> str:
