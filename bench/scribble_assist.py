@@ -37,6 +37,7 @@ import cv2  # noqa: E402
 from bench.scribble_simulation import draw_stroke, next_stroke  # noqa: E402
 from core.assist.assistant import AssistSettings, ScribbleAssistant, working_size  # noqa: E402
 from core.assist.features import FeatureSettings  # noqa: E402
+from core.assist.forest import ForestSettings  # noqa: E402
 from core.data.decode import decode_image, decode_mask  # noqa: E402
 from core.ranking import dice  # noqa: E402
 
@@ -92,7 +93,7 @@ def cold_and_cached(assistant, image, scribbles, repeats: int = 3):
     return cold, (float(np.median([c[0] for c in cached])), float(np.median([c[1] for c in cached])))
 
 
-def scale_rows(image, truth, scribbles, sizes: list[int]):
+def scale_rows(image, truth, scribbles, sizes: list[int], default: AssistSettings):
     """Per working size: (max_pixels, size, wall and CPU seconds to train+predict, Dice vs truth,
     Dice vs the full-scale prediction).
 
@@ -100,7 +101,6 @@ def scale_rows(image, truth, scribbles, sizes: list[int]):
     area around a pixel as the default: rows differ only in how finely they sample
     it, which is what a reduced scale can lose (edges). Untidied probabilities.
     """
-    default = AssistSettings()
     reference = working_size(image.shape, default.max_pixels)[0] / image.shape[0]
     results, full = [], None
     for max_pixels in sorted(sizes, reverse=True):
@@ -127,6 +127,8 @@ def main() -> None:
     parser.add_argument("--car", default=None, help="car id (default: the first in the folder)")
     parser.add_argument("--coverage", type=float, default=0.01, help="most scribbled fraction of pixels")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trees", type=int, default=ForestSettings().trees, help="trees in the forest")
+    parser.add_argument("--strokes-only", action="store_true", help="only the stroke curve and latency")
     parser.add_argument("--skip-scales", action="store_true", help="skip the full-scale comparison (slow)")
     args = parser.parse_args()
     if not (args.data / "train").is_dir():
@@ -138,7 +140,8 @@ def main() -> None:
     print(f"car {car}, view 01, {image.shape[1]}x{image.shape[0]}, {os.cpu_count()} cores, "
           f"OpenCV and forest on {THREADS} threads")
 
-    assistant = ScribbleAssistant()
+    settings = replace(AssistSettings(), forest=replace(ForestSettings(), trees=args.trees))
+    assistant = ScribbleAssistant(settings)
     rows, scribbles, _ = scribble_run(assistant, image, truth, args.coverage, args.seed)
     print(f"\n{'strokes':>7s} {'coverage':>9s} {'update s':>9s} {'CPU s':>7s} {'Dice':>7s} {'untidied':>9s}")
     for strokes, covered, seconds, cpu, score, raw in rows:
@@ -157,6 +160,8 @@ def main() -> None:
     print(f"Dice on the scribbled view (goal >= 0.90): {rows[-1][4]:.4f} tidied, {rows[-1][5]:.4f} untidied, "
           f"with {rows[-1][0]} strokes covering {rows[-1][1]:.2%} of the pixels")
 
+    if args.strokes_only:
+        return
     scores = []
     for view in range(2, 17):
         other, other_truth = load_view(args.data, car, view)
@@ -177,7 +182,7 @@ def main() -> None:
         print(f"\n{'max pixels':>10s} {'working size':>13s} {'train+predict s':>16s} {'CPU s':>7s} "
               f"{'Dice truth':>11s} {'Dice vs full':>13s}   (same image area per sigma, untidied)")
         for max_pixels, size, seconds, cpu, score, agreement in scale_rows(
-                image, truth, scribbles, [full_pixels, 600_000, 300_000, 160_000, 80_000]):
+                image, truth, scribbles, [full_pixels, 600_000, 300_000, 160_000, 80_000], settings):
             print(f"{max_pixels:10d} {size[1]:>6d}x{size[0]:<6d} {seconds:16.3f} {cpu:7.3f} {score:11.4f} "
                   f"{agreement:13.4f}")
 
