@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.data.base import ArrayDataset
+from core.tasks import task_spec
 from core.training import loaders
 
 
@@ -16,12 +17,7 @@ def _cars(height: int, width: int) -> ArrayDataset:
 
 
 def _size(dataset, image_size=None):
-    try:  # make_preprocess takes the task's row from core.tasks where that table exists
-        from core.tasks import task_spec
-        task = task_spec("carvana")
-    except (ImportError, AttributeError):
-        task = "carvana"
-    return loaders.make_preprocess(task, dataset, image_size).size
+    return loaders.make_preprocess(task_spec("carvana"), dataset, image_size).size
 
 
 def test_default_working_size_is_a_power_of_two_fraction_of_the_images():
