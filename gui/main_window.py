@@ -33,7 +33,7 @@ from gui.training_link import TrainingLink
 from gui.viewer.panel import ViewerPanel
 from gui.viewer.sample_loader import SampleLoader
 from gui.workers import describe_error
-from gui.window_support import DropOpener, item_title, model_text, scrollable, unfit_reason
+from gui.window_support import DropOpener, item_title, model_text, unfit_reason
 
 
 class MainWindow(QMainWindow):
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
                                           right)
         self.review_dock = self._dock("Review queue", "review_dock", self.review, right)
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, right)
-        self.train_dock = self._dock("Train", "train_dock", scrollable(self.train_panel), bottom)
+        self.train_dock = self._dock("Train", "train_dock", self.train_panel, bottom)
         self.tabifyDockWidget(self.prediction_dock, self.review_dock)
         self.tabifyDockWidget(self.review_dock, self.inspector_dock)
         self.prediction_dock.raise_()

@@ -20,6 +20,7 @@ from gui.train.series import ExponentialMovingAverage, GrowingSeries
 
 REDRAW_INTERVAL_MS = 100
 SIDE_BY_SIDE_ASPECT = 1.5  # width / height above which the two plots sit side by side
+MIN_PLOT_HEIGHT_PX = 170  # below it the legend covers the Loss plot after the first epoch
 METRIC_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -37,8 +38,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         for plot in (self.loss_plot, self.metric_plot):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-        add_legend(self.loss_plot)
+        # two columns: half the height, so a short plot keeps its curves visible
+        add_legend(self.loss_plot).setColumnCount(2)
         self.metric_legend = add_legend(self.metric_plot, "bottom right")
+        self.metric_legend.setColumnCount(2)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.setMinimumHeight(MIN_PLOT_HEIGHT_PX)
         self.metric_legend.setVisible(False)  # an empty legend draws a stray box
         self.metric_plot.setXLink(self.loss_plot)
 
@@ -69,6 +74,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             self.side_by_side = wide
             self.ci.removeItem(self.metric_plot)
             self.ci.addItem(self.metric_plot, row=0 if wide else 1, col=1 if wide else 0)
+            for column in (0, 1):  # side by side: the two plots share the width equally
+                self.ci.layout.setColumnStretchFactor(column, 1 if wide else 0)
 
     def _make_curve(self, name: str, plot: pg.PlotItem, label: str, **style) -> None:
         self._series[name] = GrowingSeries()
@@ -109,7 +116,9 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                                     % len(METRIC_COLOURS)]
             self._make_curve(name, self.metric_plot, key, pen=pg.mkPen(colour, width=2),
                              symbol="o", symbolSize=6, symbolBrush=colour)
-            set_title(self.metric_plot, f"Validation {', '.join(self.metric_names())}")
+            names = self.metric_names()  # many names would widen the plot past its dock
+            set_title(self.metric_plot, f"Validation {', '.join(names)}" if len(names) <= 2
+                      else "Validation metrics")
             self.metric_legend.setVisible(True)
 
     def start_run(self) -> None:

@@ -28,11 +28,13 @@ from gui.train.curves import TrainingCurves
 from gui.train.options import TrainOptionsForm, task_kind
 from gui.train.progress import TrainingProgress
 from gui.train.worker import TrainFunction, TrainingJob
+from gui.window_support import scrollable
 from gui.workers import TaskRunner
 
 LOG_LINES = 5000
 PROGRESS_INTERVAL_MS = 100
 TALL_LAYOUT_HEIGHT = 640  # px: above it the log tabs sit under the options
+SCROLL_BAR_ROOM_PX = 18
 WARM_UP_DELAY_MS = 1500  # after the window is shown: its first paints come first
 
 
@@ -145,13 +147,17 @@ class TrainPanel(QWidget):
         controls = QWidget()
         controls_layout = QVBoxLayout(controls)
         controls_layout.setContentsMargins(0, 0, 0, 0)
-        controls_layout.addWidget(self.options)
+        # buttons and progress first: in a short dock the form scrolls, Train/Stop stay in view
         controls_layout.addLayout(buttons)
         controls_layout.addLayout(more)
         controls_layout.addWidget(self.progress)
+        controls_layout.addWidget(self.options)
         controls_layout.addStretch(1)
         self.left_column = QSplitter(Qt.Orientation.Vertical)
-        self.left_column.addWidget(controls)
+        form_area = scrollable(controls)  # only the form scrolls (vertically), not the plots
+        form_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        form_area.setMinimumWidth(controls.sizeHint().width() + SCROLL_BAR_ROOM_PX)
+        self.left_column.addWidget(form_area)
         self.left_column.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget in (self.left_column, self.tabs, self.curves):
