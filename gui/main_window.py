@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.workspace = AnnotateWorkspace([self.train_dock, *self.side_docks()])  # the canvas gets the room
         self.tabs.currentChanged.connect(lambda _index: self.workspace.follow(self.is_annotating()))
         self.editor.train_on_corrections_requested.connect(self.train_on_corrections)
+        self.editor.scribbles.trained_changed.connect(self._on_assist_trained)
         link_editor(self.editor, self.browser)  # badges on edited thumbnails
         self.training.running_changed.connect(self._on_training_running)
         self.training.status.connect(self.statusBar().showMessage)
@@ -370,6 +371,11 @@ class MainWindow(QMainWindow):
         elif info is None:
             from gui.prediction.panel import NO_MODEL_HINT
             self.prediction_panel.show_hint(NO_MODEL_HINT)
+
+    def _on_assist_trained(self, trained: bool) -> None:
+        """Before any CNN, the scribble assist's pixel classifier can rank the review queue."""
+        if self.prediction.predictor is None:
+            self.review.set_predictor(self.editor.scribbles.predictor() if trained else None)
 
     def _on_model_failed(self, message: str) -> None:
         if self.training.training_run is None:
