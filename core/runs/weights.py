@@ -36,7 +36,9 @@ def load(path: str | Path) -> dict[str, Any]:
         raise RunError(path, "file is missing")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
+    except pickle.UnpicklingError as error:
+        if "Unsupported global" not in str(error):   # not a pickle at all: a corrupt file
+            raise RunError(path, "cannot read weights (corrupt, or not a weights file)") from None
         raise RunError(path, "refused: loading it could run code (a foreign checkpoint, or one "
                              "saved before loading was made safe); only tensors and plain values "
                              "are read") from None
