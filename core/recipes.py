@@ -27,7 +27,7 @@ RECIPES: dict[tuple[str, str, str], Mapping[str, Any]] = {  # (task, engine, dev
     ("cifar10", "torch", CPU): {  # narrow ResNet-9: 84.4% (85.9% flip-averaged), 13 min on 2 cores
         "model": "resnet_cifar", "model_options": {"width": 16}, "epochs": 8, "batch_size": 128,
         "optimizer": "nesterov", "lr": 0.2, "weight_decay": 5e-4, "schedule": "onecycle",
-        "label_smoothing": 0.1,  # flips only: 7 epochs underfit more than they overfit
+        "label_smoothing": 0.1,  # flips only: a short schedule underfits more than it overfits
         "augment_options": {"hflip": True, "crop": False, "rotation": False, "color_jitter": False}},
     ("cifar10", "torch", CUDA): {  # Page's ResNet-9 width, airbench-style short schedule
         "model": "resnet_cifar", "model_options": {"width": 64}, "epochs": 24, "batch_size": 512,
