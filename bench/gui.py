@@ -226,8 +226,8 @@ def bench_clicks(data: str, clicks: int = 8) -> dict:
         placeholders.append(time.perf_counter() - started)
         pump_until(lambda: window.current_item == item, 60)
         cold.append(time.perf_counter() - started)
-        window.samples.wait()
         neighbour = order[2 + 4 * step]
+        pump_until(lambda: window.samples.is_cached(neighbour), 60)
         started = time.perf_counter()
         window.browser.select(neighbour)  # prefetched after the last click
         QCoreApplication.processEvents()

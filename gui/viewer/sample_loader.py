@@ -126,5 +126,9 @@ class SampleLoader(QObject):
             _, (old, _image) = self._cache.popitem(last=False)
             self._bytes -= _size_of(old)
 
+    def is_cached(self, item: int) -> bool:
+        return item in self._cache
+
     def wait(self) -> None:
+        """Block until the worker is idle (its results still arrive as queued signals)."""
         self.pool.waitForDone()

@@ -24,7 +24,8 @@ def test_file_images_decode_off_the_ui_thread_and_hit_the_cache_next_time(
     window = open_main_window(None, demo_size=10, data=str(folder))
     order = [int(i) for i in window.browser.visible_indices()]
     qtbot.waitUntil(lambda: window.current_item == order[0], timeout=10_000)
-    window.samples.wait()  # the neighbours of the first image are prefetched
+    # the neighbours of the first image are prefetched (results arrive as queued signals)
+    qtbot.waitUntil(lambda: window.samples.is_cached(order[1]), timeout=10_000)
 
     window.browser.select(order[1])  # a neighbour: already decoded, shown in the same call
     assert window.current_item == order[1]
