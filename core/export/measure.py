@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -87,6 +87,7 @@ class HeldOut:
     indices: np.ndarray
     inputs: list[np.ndarray]        # float32 (C, H, W) each
     targets: list                   # class index, or bool (H, W) mask at the input's size
+    item_ids: list[str] = field(default_factory=list)  # dataset item id of each image
 
 
 def heldout_split(dataset: Dataset) -> str:
@@ -112,11 +113,12 @@ def load_heldout(dataset: Dataset, preprocess: Preprocess, limit: int, seed: int
     indices = np.asarray(dataset.splits[split], np.int64)
     if len(indices) > limit:
         indices = np.sort(np.random.default_rng(seed).choice(indices, size=limit, replace=False))
-    inputs, targets = [], []
+    inputs, targets, item_ids = [], [], []
     for index in indices:
         sample = dataset[int(index)]
         chw = preprocess(sample.image)                                 # (C, H, W)
         inputs.append(chw)
+        item_ids.append(str(sample.item_id))
         if dataset.kind == "classification":
             targets.append(int(sample.target))
         else:
@@ -124,7 +126,7 @@ def load_heldout(dataset: Dataset, preprocess: Preprocess, limit: int, seed: int
             if mask.shape != chw.shape[1:]:
                 mask = cv2.resize(mask, (chw.shape[2], chw.shape[1]), interpolation=cv2.INTER_NEAREST)
             targets.append(mask != 0)
-    return HeldOut(split, indices, inputs, targets)
+    return HeldOut(split, indices, inputs, targets, item_ids)
 
 
 def predict_all(forward: Callable[[np.ndarray], np.ndarray], heldout: HeldOut, kind: str,

@@ -2,6 +2,7 @@
 
     metrics:     the task metric (accuracy, or dice and iou) for fp32 and int8, the
                  difference, and the share of predictions (images or pixels) that changed
+                 (classification: with each image's index, id, label and both predictions)
     runtimes:    one row per runtime x precision available here (torch eager, ONNX Runtime
                  fp32/int8, OpenVINO f32/bf16/int8): file size, latency (median and
                  quartiles, each runtime timed alone) at the working size and, for masks,
@@ -43,7 +44,18 @@ def metric_table(source, heldout: measure.HeldOut, fp32, int8) -> dict[str, Any]
     result["changed_predictions"] = {
         "share": measure.changed_share(fp32_decisions, int8_decisions),
         "of": "images" if kind == "classification" else "pixels"}
+    if kind == "classification":
+        result["changed_predictions"]["images"] = per_image(heldout, fp32_decisions, int8_decisions)
     return result
+
+
+def per_image(heldout: measure.HeldOut, fp32_decisions, int8_decisions) -> list[dict[str, Any]]:
+    """Each scored image's dataset index, item id, true class and both predicted classes, so
+    the GUI can name the images and jump to those whose class changed."""
+    ids = heldout.item_ids or [str(int(index)) for index in heldout.indices]
+    return [{"index": int(index), "id": item_id, "label": int(label), "fp32": int(a), "int8": int(b)}
+            for index, item_id, label, a, b in zip(heldout.indices, ids, heldout.targets,
+                                                   fp32_decisions, int8_decisions)]
 
 
 def runtime_table(source, options, heldout: measure.HeldOut, large_image: np.ndarray | None,

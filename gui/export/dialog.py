@@ -40,6 +40,8 @@ class ExportDialog(QDialog):
         self.report: dict[str, Any] | None = None
         self.job: ExportJob | None = None
         self.image: np.ndarray | None = None
+        self._item: dict | None = None     # id and true label of self.image, when it is a dataset item
+        self._entries_report: dict | None = None
         self._heldout_position = 0
         self._predictors: dict[str, Any] = {}   # used only inside the comparison pool's thread
         self._pool = QThreadPool(self)
@@ -122,6 +124,7 @@ class ExportDialog(QDialog):
         navigation.addWidget(self.next_button)
         navigation.addStretch(1)
         self.disagreement = DisagreementView()
+        self.disagreement.entry_chosen.connect(self.show_entry)
         column = QVBoxLayout(box)
         column.addLayout(navigation)
         column.addWidget(self.disagreement, 1)
@@ -174,6 +177,7 @@ class ExportDialog(QDialog):
         self.report = None
         self._predictors = {}
         self.table.set_report(None)
+        self.disagreement.set_entries([], [])
         self.job = ExportJob(self.run_dir, options, self)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
@@ -217,17 +221,29 @@ class ExportDialog(QDialog):
         self.stage_label.setToolTip(text)
 
     # --- float32 vs int8 comparison -------------------------------------------------------------
-    def set_image(self, image: np.ndarray | None) -> None:
-        """Compare float32 and int8 on ``image`` (now, or as soon as an int8 export exists)."""
+    def set_image(self, image: np.ndarray | None, item: dict | None = None) -> None:
+        """Compare float32 and int8 on ``image`` (now, or as soon as an int8 export exists);
+        ``item`` ({"index", "id", "label"}) names it when it is a dataset item."""
         self.image = None if image is None else np.array(image, copy=True)
+        self._item = item
         self._compare()
+
+    def show_entry(self, entry: dict) -> None:
+        """Compare on the report's scored image ``entry`` (read in the pool when no dataset is open)."""
+        item = {key: entry[key] for key in ("index", "id", "label")}
+        if self.dataset is not None:
+            self.set_image(self.dataset[int(entry["index"])].image, item)
+        else:
+            self.set_image(None, item)
 
     def _step_heldout(self, step: int) -> None:
         dataset = self.dataset
         indices = heldout_indices(dataset) if dataset is not None else []
         if len(indices):
             self._heldout_position = (self._heldout_position + step) % len(indices)
-            self.set_image(dataset[int(indices[self._heldout_position])].image)
+            index = int(indices[self._heldout_position])
+            sample = dataset[index]
+            self.set_image(sample.image, _item(index, sample))
 
     def _update_navigation(self) -> None:
         has_heldout = self.dataset is not None and len(heldout_indices(self.dataset)) > 0
@@ -240,16 +256,23 @@ class ExportDialog(QDialog):
             if self.report is not None:
                 self.disagreement.show_message("This export has no int8 model: nothing to compare.")
             return
-        image, run_dir = self.image, self.run_dir
+        image, run_dir, item = self.image, self.run_dir, self._item
         predictors = self._predictors
-        self.compare_runner.submit(lambda: _predict_both(files, predictors, image, run_dir))
+        self.compare_runner.submit(lambda: _predict_both(files, predictors, image, run_dir, item))
 
     def _show_comparison(self, result: tuple) -> None:
-        image, kind, class_names, float_output, int8_output = result
+        image, kind, class_names, float_output, int8_output, item = result
         if self.image is None:
-            self.image = image
+            self.image, self._item = image, item
         if kind == "classification":
-            self.disagreement.show_probabilities(float_output, int8_output, class_names, image=image)
+            if self._entries_report is not self.report:
+                self._entries_report = self.report
+                entries = (self.report or {}).get("changed_predictions", {}).get("images", [])
+                self.disagreement.set_entries(entries, class_names)
+            item = item or {}
+            self.disagreement.show_probabilities(float_output, int8_output, class_names,
+                                                 true_label=item.get("label"), image=image,
+                                                 item_id=item.get("id"))
         else:
             self.disagreement.show_masks(image, float_output, int8_output)
         self.comparison_shown.emit()
@@ -268,19 +291,28 @@ class ExportDialog(QDialog):
         super().closeEvent(event)
 
 
+def _item(index: int, sample) -> dict:
+    label = None if sample.target is None or np.ndim(sample.target) else int(sample.target)
+    return {"index": index, "id": str(sample.item_id), "label": label}
+
+
 def _predict_both(files: dict[str, str], predictors: dict[str, Any], image: np.ndarray | None,
-                  run_dir: str) -> tuple:
-    """(image, kind, class names, float32 output, int8 output); runs in the comparison pool."""
+                  run_dir: str, item: dict | None = None) -> tuple:
+    """(image, kind, class names, float32 output, int8 output, item); runs in the comparison
+    pool. Without an image: the run's item ``item["index"]``, else its first held-out image."""
     from core.export.onnx_predictor import OnnxPredictor
 
     for key in ("onnx_fp32", "onnx_int8"):
         if predictors.get(key) is None or str(predictors[key].path) != files[key]:
             predictors[key] = OnnxPredictor(files[key], threads=1)
-    if image is None:  # nothing chosen yet: the run's first held-out image
+    if image is None:  # nothing chosen yet, or a listed item of a run whose dataset is not open
         from core.runs.run_dir import RunDir
 
-        dataset = RunDir.open(run_dir).dataset()
-        image = np.asarray(dataset[int(heldout_indices(dataset)[0])].image)
+        dataset = predictors.get("dataset") or RunDir.open(run_dir).dataset()
+        predictors["dataset"] = dataset
+        index = int(item["index"]) if item else int(heldout_indices(dataset)[0])
+        sample = dataset[index]
+        image, item = np.asarray(sample.image), item or _item(index, sample)
     float_model, int8_model = predictors["onnx_fp32"], predictors["onnx_int8"]
     return (image, float_model.kind, float_model.class_names,
-            float_model.predict(image), int8_model.predict(image))
+            float_model.predict(image), int8_model.predict(image), item)

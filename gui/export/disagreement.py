@@ -2,16 +2,21 @@
 
 Masks: the image dimmed, pixels both models call object tinted blue, pixels
 only float32 calls object orange, only int8 magenta (zoom in with the wheel).
-Classification: the two probability bar charts side by side.
+Classification: the two probability bar charts side by side, the image's id and true
+label, and a list of every scored image (id, label, both predictions) with "Changed only"
+and Previous/Next changed to jump straight to the images whose class int8 changed.
 """
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from gui.images import thumbnail, to_qimage
 from gui.prediction.chart import ProbabilityChart
@@ -38,8 +43,25 @@ def _swatch(color: tuple[int, int, int], text: str) -> str:
     return f'<span style="color: rgb{color}">&#9632;</span> {text}'
 
 
+def _class_name(class_names: list[str], index: int | None) -> str:
+    if index is None:
+        return "?"
+    return class_names[index] if 0 <= index < len(class_names) else str(index)
+
+
+def entry_text(entry: dict, class_names: list[str]) -> str:
+    """One list row: id, true label, both predictions; a changed one starts with ≠."""
+    mark = "≠" if entry["fp32"] != entry["int8"] else "  "
+    return (f"{mark} {entry['id']} — true {_class_name(class_names, entry['label'])} · "
+            f"float32 {_class_name(class_names, entry['fp32'])} · "
+            f"int8 {_class_name(class_names, entry['int8'])}")
+
+
 class DisagreementView(QWidget):
-    """``show_masks`` / ``show_probabilities`` after both models predicted the same image."""
+    """``show_masks`` / ``show_probabilities`` after both models predicted the same image;
+    ``set_entries`` lists the report's scored images and ``entry_chosen`` asks for one."""
+
+    entry_chosen = Signal(dict)   # {"index", "id", "label", "fp32", "int8"} the user picked
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -67,8 +89,83 @@ class DisagreementView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.caption)
+        layout.addWidget(self._build_entry_panel())
         self.changed_pixels = 0
         self.composite: np.ndarray | None = None
+        self.entries: list[dict] = []
+        self.class_names: list[str] = []
+
+    def _build_entry_panel(self) -> QWidget:
+        self.entry_panel = QWidget()
+        self.changed_only = QCheckBox("Changed only")
+        self.changed_only.setToolTip("List only the images whose class int8 changed")
+        self.changed_only.toggled.connect(self._filter_entries)
+        self.previous_changed = QPushButton("◀ Previous changed")
+        self.next_changed = QPushButton("Next changed ▶")
+        self.previous_changed.clicked.connect(lambda: self.step_changed(-1))
+        self.next_changed.clicked.connect(lambda: self.step_changed(1))
+        self.changed_count = QLabel()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.changed_only, self.previous_changed, self.next_changed):
+            row.addWidget(widget)
+        row.addWidget(self.changed_count, 1)
+        self.entry_list = QListWidget()
+        self.entry_list.setMaximumHeight(150)
+        self.entry_list.currentRowChanged.connect(self._row_chosen)
+        column = QVBoxLayout(self.entry_panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.entry_list)
+        self.entry_panel.hide()
+        return self.entry_panel
+
+    # --- the list of scored images -------------------------------------------------------------
+    def set_entries(self, entries: list[dict], class_names: list[str]) -> None:
+        """The report's per-image classification results; an empty list hides the panel."""
+        self.entries, self.class_names = list(entries), list(class_names)
+        self.entry_list.blockSignals(True)
+        self.entry_list.clear()
+        for entry in self.entries:
+            item = QListWidgetItem(entry_text(entry, self.class_names))
+            if entry["fp32"] != entry["int8"]:
+                item.setForeground(QColor(*INT8_ONLY))
+            self.entry_list.addItem(item)
+        self.entry_list.setCurrentRow(-1)
+        self.entry_list.blockSignals(False)
+        changed = len(self.changed_rows())
+        self.changed_count.setText(f"{changed} of {len(self.entries)} images changed class")
+        for button in (self.previous_changed, self.next_changed):
+            button.setEnabled(changed > 0)
+        self._filter_entries()
+        self.entry_panel.setVisible(bool(self.entries))
+
+    def changed_rows(self) -> list[int]:
+        return [row for row, entry in enumerate(self.entries) if entry["fp32"] != entry["int8"]]
+
+    def visible_rows(self) -> list[int]:
+        return [row for row in range(self.entry_list.count()) if not self.entry_list.item(row).isHidden()]
+
+    def step_changed(self, step: int) -> None:
+        """Select the next (``step`` 1) or previous (-1) changed image, wrapping around."""
+        changed = self.changed_rows()
+        if not changed:
+            return
+        current = self.entry_list.currentRow()
+        if step > 0:
+            target = next((row for row in changed if row > current), changed[0])
+        else:
+            target = next((row for row in reversed(changed) if row < current), changed[-1])
+        self.entry_list.setCurrentRow(target)
+
+    def _filter_entries(self) -> None:
+        only_changed = self.changed_only.isChecked()
+        for row, entry in enumerate(self.entries):
+            self.entry_list.item(row).setHidden(only_changed and entry["fp32"] == entry["int8"])
+
+    def _row_chosen(self, row: int) -> None:
+        if 0 <= row < len(self.entries):
+            self.entry_chosen.emit(dict(self.entries[row]))
 
     def show_message(self, text: str) -> None:
         self.caption.setText(text)
@@ -89,7 +186,7 @@ class DisagreementView(QWidget):
 
     def show_probabilities(self, float_probabilities: np.ndarray, int8_probabilities: np.ndarray,
                            class_names: list[str], true_label: int | None = None,
-                           image: np.ndarray | None = None) -> None:
+                           image: np.ndarray | None = None, item_id: str | None = None) -> None:
         if image is not None:
             self.thumbnail.setPixmap(QPixmap.fromImage(to_qimage(thumbnail(image, THUMBNAIL_SIZE))))
         self.float_chart.set_probabilities(float_probabilities, class_names, true_label)
@@ -102,4 +199,8 @@ class DisagreementView(QWidget):
         name = lambda index: class_names[index] if index < len(class_names) else str(index)  # noqa: E731
         verdict = (f"both predict <b>{name(top_float)}</b>" if top_float == top_int8 else
                    f"<b>they disagree</b>: float32 says {name(top_float)}, int8 says {name(top_int8)}")
-        self.caption.setText(f"{verdict}; largest probability change {largest:.3f}")
+        about = ""
+        if item_id is not None or true_label is not None:
+            about = (f"<b>{html.escape(str(item_id if item_id is not None else 'image'))}</b>"
+                     f" · true label <b>{html.escape(_class_name(class_names, true_label))}</b> · ")
+        self.caption.setText(f"{about}{verdict}; largest probability change {largest:.3f}")

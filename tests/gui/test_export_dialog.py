@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from core.export.pipeline import ExportOptions
 from core.training.api import train
@@ -64,6 +65,14 @@ def test_dialog_exports_and_shows_the_report_and_comparison(qtbot, dialog, tmp_p
     assert len(view.float_chart.probabilities) == 10
     np.testing.assert_allclose(np.sum(view.int8_chart.probabilities), 1.0, atol=1e-4)
     assert "predict" in view.caption.text() or "disagree" in view.caption.text()
+    entries = dialog.report["changed_predictions"]["images"]
+    assert len(entries) == dialog.report["heldout"]["images"] == view.entry_list.count()
+    assert entries[0]["id"] in view.caption.text()       # the first held-out image, named
+    assert entries[0]["id"] in view.entry_list.item(0).text()
+    with qtbot.waitSignal(dialog.comparison_shown, timeout=30_000):
+        view.entry_list.setCurrentRow(2)                 # picking a listed image compares it
+    assert entries[2]["id"] in view.caption.text()
+    assert f"true label <b>{entries[2]['label']}</b>" in view.caption.text()  # MNIST names are digits
 
     blank = np.zeros((28, 28), np.uint8)
     with qtbot.waitSignal(dialog.comparison_shown, timeout=30_000):
@@ -115,3 +124,54 @@ def test_a_bad_run_shows_the_error_in_one_line(qtbot, isolated_settings, tmp_pat
     assert blocker.args[0] == f"{missing}: run directory does not exist"
     assert widget.stage_label.text() == f"Failed: {missing}: run directory does not exist"
     assert widget.export_button.isEnabled() and widget.table.rowCount() == 0
+
+
+def _fake_entries() -> list[dict]:
+    """Five scored images; int8 changed the class of the second and the fourth."""
+    return [{"index": 10, "id": "test/00010", "label": 0, "fp32": 0, "int8": 0},
+            {"index": 11, "id": "test/00011", "label": 1, "fp32": 1, "int8": 2},
+            {"index": 12, "id": "test/00012", "label": 2, "fp32": 2, "int8": 2},
+            {"index": 13, "id": "test/00013", "label": 0, "fp32": 2, "int8": 1},
+            {"index": 14, "id": "test/00014", "label": 1, "fp32": 1, "int8": 1}]
+
+
+def test_classification_view_names_images_and_jumps_to_the_changed_ones(qtbot):
+    from gui.export.disagreement import DisagreementView
+
+    names = ["cat", "dog", "bird"]
+    view = DisagreementView()
+    qtbot.addWidget(view)
+    view.set_entries(_fake_entries(), names)
+    texts = [view.entry_list.item(row).text() for row in range(view.entry_list.count())]
+    assert len(texts) == 5
+    assert "test/00011" in texts[1] and "true dog" in texts[1]
+    assert "float32 dog" in texts[1] and "int8 bird" in texts[1]
+    assert "test/00013" in texts[3] and "true cat" in texts[3]
+    assert "2 of 5" in view.changed_count.text()
+
+    view.changed_only.setChecked(True)
+    assert view.visible_rows() == [1, 3]
+    view.changed_only.setChecked(False)
+    assert view.visible_rows() == [0, 1, 2, 3, 4]
+
+    chosen = []
+    view.entry_chosen.connect(lambda entry: chosen.append(entry["id"]))
+    for _ in range(3):
+        qtbot.mouseClick(view.next_changed, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.previous_changed, Qt.MouseButton.LeftButton)
+    assert chosen == ["test/00011", "test/00013", "test/00011", "test/00013"]  # wraps around
+
+    view.show_probabilities(np.array([0.1, 0.7, 0.2]), np.array([0.1, 0.3, 0.6]), names,
+                            true_label=1, item_id="test/00011")
+    caption = view.caption.text()
+    assert "test/00011" in caption and "true label <b>dog</b>" in caption and "disagree" in caption
+
+
+def test_no_entries_hides_the_list(qtbot):
+    from gui.export.disagreement import DisagreementView
+
+    view = DisagreementView()
+    qtbot.addWidget(view)
+    view.set_entries(_fake_entries(), ["cat", "dog", "bird"])
+    view.set_entries([], [])
+    assert view.entry_list.count() == 0 and view.entry_panel.isHidden()
