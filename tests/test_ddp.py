@@ -40,13 +40,14 @@ def _reference_run():
 
     from core.data import demo_dataset, split_view
     from core.models import create_model
+    from core.tasks import task_spec
     from core.training.checkpoint import seed_everything
     from core.training.loaders import TorchDataset, limit_view, make_preprocess
 
     seed_everything(0)
     dataset = demo_dataset("mnist", size=DEMO_SIZE, seed=0)
     train_set = TorchDataset(limit_view(split_view(dataset, "train"), LIMIT),
-                             make_preprocess("mnist", dataset, None))
+                             make_preprocess(task_spec("mnist"), dataset, None))
     model = create_model("lenet", dropout=0.0, in_channels=1, num_classes=10)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     samplers = [DistributedSampler(train_set, WORLD, rank, shuffle=True, seed=0) for rank in range(WORLD)]
