@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from core.data.images import apply_orientation, check_header, read_image
+from core.data.images import apply_orientation, check_header, read_file_bytes, read_image
 from core.data.masks import read_mask
 from core.errors import DataError
 
@@ -36,7 +36,7 @@ TRANSPOSED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 def image_size(path: str | Path) -> tuple[int, int]:
     """(H, W) of an image file as it is shown (EXIF orientation applied), from its
     header only: the size a prediction is brought back to."""
-    height, width, _, orientation = _header(path, _read_bytes(path))
+    height, width, _, orientation = _header(path, read_file_bytes(path))
     return (width, height) if orientation in TRANSPOSED else (height, width)
 
 
@@ -98,7 +98,7 @@ def decode_image(path: str | Path, size: tuple[int, int] | None = None) -> np.nd
     if size is None or Path(path).suffix.lower() not in JPEG_SUFFIXES:
         image = read_image(path)
         return image if size is None else _resize_area(image, size)
-    data = _read_bytes(path)
+    data = read_file_bytes(path)
     height, width, mode, orientation = _header(path, data)
     stored_target = size[::-1] if orientation in TRANSPOSED else size
     factor = reduction_factor((height, width), stored_target)
@@ -114,19 +114,6 @@ def decode_image(path: str | Path, size: tuple[int, int] | None = None) -> np.nd
         raise DataError(path, "cannot decode image (corrupt or unsupported format)")
     pixels = decoded if grey else cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
     return _resize_area(np.ascontiguousarray(apply_orientation(pixels, orientation)), size)
-
-
-def _read_bytes(path: str | Path) -> np.ndarray:
-    try:
-        with open(path, "rb") as handle:  # cv2.imread fails silently on non-ASCII paths
-            data = np.frombuffer(handle.read(), dtype=np.uint8)
-    except FileNotFoundError:
-        raise DataError(path, "file is missing") from None
-    except OSError as error:
-        raise DataError(path, f"cannot read file ({error.strerror or error})") from None
-    if data.size == 0:
-        raise DataError(path, "file is empty")
-    return data
 
 
 def decode_mask(path: str | Path) -> np.ndarray:
@@ -146,7 +133,7 @@ def _gif_mask(path: str | Path) -> np.ndarray | None:
 
     from PIL import Image, UnidentifiedImageError
 
-    data = _read_bytes(path)
+    data = read_file_bytes(path)
     if check_header(path, data) != 1:  # EXIF-turned: the general path turns it
         return None
     try:

@@ -30,8 +30,8 @@ def is_image_file(path: str | Path) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
-def decode_file(path: str | Path) -> np.ndarray:
-    """The raw decoded array of ``path`` (OpenCV channel order), or a DataError."""
+def read_file_bytes(path: str | Path) -> np.ndarray:
+    """The file's bytes as uint8, or a one-line DataError (missing, unreadable, empty)."""
     try:
         with open(path, "rb") as handle:  # cv2.imread fails silently on non-ASCII paths
             data = np.frombuffer(handle.read(), dtype=np.uint8)
@@ -41,6 +41,12 @@ def decode_file(path: str | Path) -> np.ndarray:
         raise DataError(path, f"cannot read file ({error.strerror or error})") from None
     if data.size == 0:
         raise DataError(path, "file is empty")
+    return data
+
+
+def decode_file(path: str | Path) -> np.ndarray:
+    """The raw decoded array of ``path`` (OpenCV channel order), or a DataError."""
+    data = read_file_bytes(path)
     orientation = check_header(path, data)
     try:
         decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
