@@ -8,11 +8,11 @@ call here does nothing).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
-WEIGHT_FILES = ("model.pt", "model.npz")
+from core.errors import CnnLyticalError
+from core.runs.run_dir import RunDir
+
 # Short epochs (small data) end several times a second; reloading the model each time
 # would keep a worker busy and starve the UI thread of the GIL. Once a second is plenty
 # to watch a model learn.
@@ -88,5 +88,13 @@ class TrainingLink(QObject):
         self._reload_pending = False
         self.running_changed.emit(False)
         self.status.emit(f"Run {status}: {run_dir}" + (f" ({message})" if message else ""), 10000)
-        if run_dir and any((Path(run_dir) / name).exists() for name in WEIGHT_FILES):
+        if run_dir and _has_latest_weights(run_dir):
             self.prediction.load_run(run_dir)
+
+
+def _has_latest_weights(run_dir: str) -> bool:
+    """Whether the run wrote weights the Prediction panel can load (RunDir knows the names)."""
+    try:
+        return RunDir.open(run_dir).has_weights("latest")
+    except CnnLyticalError:
+        return False
