@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -31,24 +30,22 @@ def _config(out, **overrides) -> TrainConfig:
 def trained_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("numpy_run") / "run"
     log = EventLog()
-    started = time.process_time()   # CPU time: robust to other jobs sharing the cores
     summary = trainer_module.train_numpy(_config(out), log, CancelToken())
-    return out, summary, log, time.process_time() - started
+    return out, summary, log
 
 
 def test_short_demo_run_clearly_learns(trained_run):
-    out, summary, log, seconds = trained_run
+    out, summary, log = trained_run
     epochs = log.of(EpochEnd)
     assert summary["status"] == "finished" and len(epochs) == 3
     # ~0.95 measured on this seed; chance is 0.1 and a falling loss alone would not reach 0.85
     assert epochs[-1].metrics["accuracy"] >= 0.85
     assert summary["test_accuracy"] >= 0.85
     assert epochs[-1].val_loss < epochs[0].val_loss
-    assert seconds < 30   # CPU seconds; about 6 s of wall time on 2 idle cores
 
 
 def test_events_and_run_directory(trained_run):
-    out, summary, log, _ = trained_run
+    out, summary, log = trained_run
     started = log.of(RunStarted)[0]
     assert started.config["engine"] == "numpy" and started.num_epochs == 3
     batches = log.of(BatchEnd)
@@ -71,7 +68,7 @@ def test_events_and_run_directory(trained_run):
 
 
 def test_predictor_reproduces_the_test_accuracy(trained_run):
-    out, summary, _, _ = trained_run
+    out, summary, _ = trained_run
     predictor = NumpyPredictor.from_run(out, weights="best")
     test = split_view(demo_dataset("mnist", size=DEMO_SIZE, seed=0), "test")
     images = [test[index].image for index in range(len(test))]
@@ -125,7 +122,7 @@ def test_nan_loss_fails_clearly_and_keeps_last_good_weights(tmp_path, monkeypatc
 
 
 def test_init_from_starts_where_another_run_ended(trained_run, tmp_path):
-    out, summary, _, _ = trained_run
+    out, summary, _ = trained_run
     log = EventLog()
     trainer_module.train_numpy(_config(tmp_path / "fine", epochs=1, limit=200, lr=1e-7,
                                        init_from=str(out)), log)
@@ -153,7 +150,7 @@ def test_trains_from_real_mnist_idx_files(tmp_path, trained_run):
     labels = np.array([digits[index].target for index in range(len(digits))], np.uint8)
     folder = write_mnist(tmp_path / "MNIST" / "raw", (images[:600], labels[:600]),
                          (images[600:], labels[600:]), gz=True)
-    out, _, _, _ = trained_run
+    out, _, _ = trained_run
     summary = trainer_module.train_numpy(_config(tmp_path / "run", data=str(folder), demo_size=None,
                                                  epochs=1, lr=1e-5, init_from=str(out)))
     assert summary["status"] == "finished"
