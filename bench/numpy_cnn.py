@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.export.measure import cpu_name  # noqa: E402
 from core.numpy_cnn.losses import softmax_cross_entropy  # noqa: E402
 from core.numpy_cnn.model import build_model  # noqa: E402
 from core.numpy_cnn.optim import SGD, build_optimizer  # noqa: E402
@@ -243,16 +244,6 @@ def matmul_gflops(rng, m: int, k: int, n: int, repeats: int) -> float:
     a = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
     return best_rate(lambda: a @ b, 1, repeats) * 2.0 * m * k * n / 1e9
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def main() -> int:

@@ -8,8 +8,10 @@ runtimes, not thread pools fighting over the cores.
 from __future__ import annotations
 
 import contextlib
+import platform
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -167,3 +169,14 @@ def changed_share(first: list[np.ndarray], second: list[np.ndarray]) -> float:
 def max_abs_difference(first: list[np.ndarray], second: list[np.ndarray]) -> float:
     return float(max(np.max(np.abs(np.asarray(a, np.float32) - np.asarray(b, np.float32)))
                      for a, b in zip(first, second)))
+
+
+def cpu_name() -> str:
+    """The CPU's model name, recorded beside timings (figures differ by CPU, not only by load)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

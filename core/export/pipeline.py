@@ -193,7 +193,7 @@ def environment(threads: int) -> dict[str, Any]:
     import onnxruntime
 
     found: dict[str, Any] = {"cpu_count": os.cpu_count(), "machine": platform.machine(),
-                             "processor": _cpu_name(), "threads": threads,
+                             "processor": measure.cpu_name(), "threads": threads,
                              "load_average": os.getloadavg()[0],  # > cpu_count: figures are noisy
                              "onnxruntime": onnxruntime.__version__}
     try:
@@ -205,16 +205,6 @@ def environment(threads: int) -> dict[str, Any]:
     except ImportError:
         found["openvino"] = None
     return found
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def options_dict(options: ExportOptions) -> dict[str, Any]:
