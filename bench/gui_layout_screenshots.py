@@ -17,25 +17,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
 
-
-def pump(condition=lambda: True, seconds: float = 0.5, timeout: float = 600.0) -> None:
-    started = time.perf_counter()
-    while not condition():
-        QCoreApplication.processEvents()
-        time.sleep(0.005)
-        if time.perf_counter() - started > timeout:
-            raise TimeoutError("the window did not reach the state")
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        QCoreApplication.processEvents()
-        time.sleep(0.005)
+from bench.main_window_screenshots import pump  # noqa: E402
 
 
 def capture(path: Path) -> None:
@@ -68,7 +56,7 @@ def main() -> int:
         shown = []
         window.dataset_shown.connect(shown.append)
         window.open_initial(args.data, None, args.run)
-        pump(lambda: shown and window.prediction.info is not None)
+        pump(lambda: shown and window.prediction.info is not None, seconds=0.5)
         window.browser.select(args.item)
         predicted = []
         window.prediction_shown.connect(predicted.append)
