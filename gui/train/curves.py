@@ -15,12 +15,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 
 from gui.train.plot_export import save_graphics_png
-from gui.train.plot_style import add_legend, set_title, style_plot
+from gui.train.legend_row import LegendRow
+from gui.train.plot_style import style_plot
 from gui.train.series import ExponentialMovingAverage, GrowingSeries
 
 REDRAW_INTERVAL_MS = 100
 SIDE_BY_SIDE_ASPECT = 1.5  # width / height above which the two plots sit side by side
-MIN_PLOT_HEIGHT_PX = 170  # below it the legend covers the Loss plot after the first epoch
+MIN_PLOT_HEIGHT_PX = 120  # axes and a readable curve; the legend is in its own row
 METRIC_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -30,33 +31,29 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.loss_plot = self.addPlot(row=0, col=0)
-        self.metric_plot = self.addPlot(row=1, col=0)
+        self.loss_legend, self.metric_legend = LegendRow("Loss"), LegendRow("Validation metric")
+        self.loss_plot = self.addPlot(row=1, col=0)
+        self.metric_plot = self.addPlot(row=3, col=0)
+        self.ci.addItem(self.loss_legend, row=0, col=0)
+        self.ci.addItem(self.metric_legend, row=2, col=0)
         self.side_by_side = False
-        style_plot(self.loss_plot, "Loss")
-        style_plot(self.metric_plot, "Validation metric")
         for plot in (self.loss_plot, self.metric_plot):
+            style_plot(plot)  # the title sits in the legend row above the plot
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-        # two columns: half the height, so a short plot keeps its curves visible
-        add_legend(self.loss_plot).setColumnCount(2)
-        self.metric_legend = add_legend(self.metric_plot, "bottom right")
-        self.metric_legend.setColumnCount(2)
-        for plot in (self.loss_plot, self.metric_plot):
             plot.setMinimumHeight(MIN_PLOT_HEIGHT_PX)
-        self.metric_legend.setVisible(False)  # an empty legend draws a stray box
         self.metric_plot.setXLink(self.loss_plot)
 
         self._series: dict[str, GrowingSeries] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
-        self._make_curve("batch_loss", self.loss_plot, "batch loss",
+        self._make_curve("batch_loss", self.loss_plot, "batch",
                          pen=pg.mkPen((31, 119, 180, 60), width=1))
-        self._make_curve("smoothed_loss", self.loss_plot, "batch loss (smoothed)",
+        self._make_curve("smoothed_loss", self.loss_plot, "smoothed",
                          pen=pg.mkPen((31, 119, 180), width=2))
-        self._make_curve("train_loss", self.loss_plot, "train loss / epoch",
+        self._make_curve("train_loss", self.loss_plot, "train",
                          pen=pg.mkPen((255, 127, 14), width=2), symbol="o", symbolSize=6,
                          symbolBrush=(255, 127, 14))
-        self._make_curve("val_loss", self.loss_plot, "validation loss",
+        self._make_curve("val_loss", self.loss_plot, "validation",
                          pen=pg.mkPen((214, 39, 40), width=2), symbol="s", symbolSize=6,
                          symbolBrush=(214, 39, 40))
         self._ema = ExponentialMovingAverage(0.9)
@@ -72,14 +69,17 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         wide = self.width() > SIDE_BY_SIDE_ASPECT * self.height()
         if wide != getattr(self, "side_by_side", wide):  # also called during construction
             self.side_by_side = wide
-            self.ci.removeItem(self.metric_plot)
-            self.ci.addItem(self.metric_plot, row=0 if wide else 1, col=1 if wide else 0)
+            for row, item in enumerate((self.metric_legend, self.metric_plot)):
+                self.ci.removeItem(item)
+                self.ci.addItem(item, row=row if wide else row + 2, col=1 if wide else 0)
             for column in (0, 1):  # side by side: the two plots share the width equally
                 self.ci.layout.setColumnStretchFactor(column, 1 if wide else 0)
 
     def _make_curve(self, name: str, plot: pg.PlotItem, label: str, **style) -> None:
         self._series[name] = GrowingSeries()
-        self._curves[name] = plot.plot(name=label, **style)
+        self._curves[name] = plot.plot(**style)
+        legend = self.loss_legend if plot is self.loss_plot else self.metric_legend
+        legend.add(self._curves[name], label)
 
     def _append(self, name: str, x: float, y: float | None) -> None:
         if y is None or not math.isfinite(y):
@@ -117,9 +117,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             self._make_curve(name, self.metric_plot, key, pen=pg.mkPen(colour, width=2),
                              symbol="o", symbolSize=6, symbolBrush=colour)
             names = self.metric_names()  # many names would widen the plot past its dock
-            set_title(self.metric_plot, f"Validation {', '.join(names)}" if len(names) <= 2
-                      else "Validation metrics")
-            self.metric_legend.setVisible(True)
+            self.metric_legend.set_title(f"Validation {', '.join(names)}" if len(names) <= 2
+                                         else "Validation metrics")
 
     def start_run(self) -> None:
         """Empty every curve for a new run (curves stay; metric curves of the old run go).
@@ -128,14 +127,15 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         clear() on the instance, which removes the plots themselves.
         """
         for name in [n for n in self._series if n.startswith("metric:")]:
-            self.metric_plot.removeItem(self._curves.pop(name))
+            curve = self._curves.pop(name)
+            self.metric_legend.remove(curve)
+            self.metric_plot.removeItem(curve)
             del self._series[name]
         for series in self._series.values():
             series.clear()
         self._ema.reset()
         self.loss_plot.enableAutoRange(x=True)  # until the run says how many epochs it has
-        set_title(self.metric_plot, "Validation metric")
-        self.metric_legend.setVisible(False)
+        self.metric_legend.set_title("Validation metric")
         self._dirty = set(self._series)
         self.flush()
 

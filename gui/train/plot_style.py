@@ -19,7 +19,7 @@ class EpochAxis(pg.AxisItem):
 
 
 def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "epoch") -> None:
-    """Dark axes and labels (pyqtgraph's defaults are grey on white), a grid and a legend."""
+    """Dark axes and labels (pyqtgraph's defaults are grey on white) and a grid."""
     if x_label == "epoch":
         plot.setAxisItems({"bottom": EpochAxis("bottom")})
     for side in ("left", "bottom"):
@@ -34,12 +34,6 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "epoch") -> No
     set_title(plot, title)
 
 
-def add_legend(plot: pg.PlotItem, corner: str = "top right") -> pg.LegendItem:
-    """Losses fall and metrics rise: put the legend where the curves usually are not."""
-    offset = (-10, 10) if corner == "top right" else (-10, -10)
-    return plot.addLegend(offset=offset, brush=pg.mkBrush(255, 255, 255, 210),
-                          pen=pg.mkPen("#c0c0c0"), labelTextColor=TITLE_COLOUR)
-
-
 def set_title(plot: pg.PlotItem, title: str) -> None:
-    plot.setTitle(title, color=TITLE_COLOUR, size="11pt")
+    """An empty title takes no room (pyqtgraph keeps a blank row for ``""``)."""
+    plot.setTitle(title or None, color=TITLE_COLOUR, size="11pt")

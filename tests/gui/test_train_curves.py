@@ -72,7 +72,8 @@ def test_plots_sit_side_by_side_in_a_wide_short_dock(qtbot):
     assert curves.metric_plot.pos().x() > curves.loss_plot.pos().x()
     curves.resize(600, 800)
     qtbot.waitUntil(lambda: not curves.side_by_side, timeout=2000)
-    assert set(curves.ci.items) == {curves.loss_plot, curves.metric_plot}
+    assert set(curves.ci.items) == {curves.loss_plot, curves.metric_plot,
+                                    curves.loss_legend, curves.metric_legend}
 
 
 def test_confusion_matrix_shows_counts_and_class_names(qtbot, tmp_path):
@@ -96,11 +97,51 @@ def test_confusion_matrix_shows_counts_and_class_names(qtbot, tmp_path):
     assert not image.isNull() and image.width() >= 800
 
 
-def test_metric_legend_shows_only_when_there_is_a_metric(qtbot):
+def test_metric_legend_lists_only_the_metrics_of_the_run(qtbot):
     curves = TrainingCurves()
     qtbot.addWidget(curves)
-    assert not curves.metric_legend.isVisible()
+    assert curves.metric_legend.labels() == []
     curves.add_epoch(1, 1.0, 1.2, {"accuracy": 0.4})
-    assert curves.metric_legend.isVisible()
+    assert curves.metric_legend.labels() == ["accuracy"]
     curves.start_run()
-    assert not curves.metric_legend.isVisible()
+    assert curves.metric_legend.labels() == []
+    assert curves.loss_legend.labels() == ["batch", "smoothed", "train", "validation"]
+
+
+SEGMENTATION_METRICS = {"dice": 0.8, "iou": 0.7, "accuracy": 0.9, "small_object_recall": 0.5}
+
+
+@pytest.mark.parametrize("size", [(505, 265), (760, 390), (600, 800)])
+def test_legends_cover_no_curve_and_cut_no_label(qtbot, size):
+    """At 1366x768 the Train dock gave the curves ~505x265: the legends sat on the curves
+    and cut "batch loss" to "…ch" and "accuracy" to "…curacy" (#12)."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(*size)
+    curves.show()
+    qtbot.waitExposed(curves)
+    for epoch in (1, 2, 3):
+        for step in range(10):
+            curves.add_batch(epoch - 1 + step / 10, 1.0 / epoch)
+        curves.add_epoch(epoch, 1.0 / epoch, 1.1 / epoch, SEGMENTATION_METRICS)
+    curves.flush()
+    qtbot.wait(50)  # layout requests are posted events
+
+    view = curves.viewRect()
+    for legend, plot in ((curves.loss_legend, curves.loss_plot),
+                         (curves.metric_legend, curves.metric_plot)):
+        plot_area = plot.vb.sceneBoundingRect()
+        assert plot_area.height() >= 80, f"{plot_area.height()} px of plot at {size}"
+        labels = [label for _, label in legend.entries()]
+        assert len(labels) == len(legend.labels()) > 0
+        for sample, label in legend.entries():
+            for part in (sample, label):
+                rect = part.sceneBoundingRect()
+                assert not rect.intersects(plot_area), f"{label.text} covers the plot"
+                assert view.contains(rect), f"{label.text} cut at {size}"
+        for other_plot in (curves.loss_plot, curves.metric_plot):
+            assert not legend.sceneBoundingRect().intersects(other_plot.vb.sceneBoundingRect())
+        for index, (_, label) in enumerate(legend.entries()):
+            for _, other in legend.entries()[index + 1:]:
+                assert not label.sceneBoundingRect().intersects(other.sceneBoundingRect())
+
