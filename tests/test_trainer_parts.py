@@ -73,7 +73,9 @@ def test_cpu_device_and_cuda_only_speedups():
     assert pick_device("auto").type in ("cpu", "cuda", "mps")
     cpu = torch.device("cpu")
     assert autocast_dtype(cpu, enabled=True) is None
-    assert memory_format(cpu, channels_last=True) == torch.contiguous_format
+    assert memory_format(cpu, channels_last=True) == torch.channels_last   # oneDNN's NHWC is faster
+    assert memory_format(cpu, channels_last=False) == torch.contiguous_format
+    assert memory_format(torch.device("meta"), channels_last=True) == torch.contiguous_format
     if not torch.cuda.is_available():
         with pytest.raises(TrainingError, match="no CUDA GPU"):
             pick_device("cuda")

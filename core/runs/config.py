@@ -38,7 +38,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"                # auto | cpu | cuda | mps
     amp: bool = True                    # autocast on CUDA
-    channels_last: bool = True          # on CUDA
+    channels_last: bool = True          # NHWC convolutions (CUDA and CPU)
     compile: bool = False               # torch.compile
     workers: int = 0                    # DataLoader workers (spawned, never forked)
     resume: str | None = None           # run directory to continue

@@ -68,10 +68,16 @@ def autocast(device, dtype) -> ContextManager:
 
 
 def memory_format(device, channels_last: bool):
-    """channels_last helps convolutions on CUDA tensor cores; elsewhere keep the default."""
+    """channels_last (NHWC) when asked, on CUDA and on CPU alike.
+
+    On CUDA it feeds the tensor cores; on CPU oneDNN's NHWC convolutions are
+    faster too: a training step at batch size 128 ran 1.33x faster for
+    ``resnet_cifar`` width 16, 1.30x for ``lenet`` and 1.18x for the U-Net at 160x240
+    (2-core Xeon, docs/recipes.md). Other devices (MPS) keep the default layout.
+    """
     import torch
 
-    if channels_last and device.type == "cuda":
+    if channels_last and device.type in ("cuda", "cpu"):
         return torch.channels_last
     return torch.contiguous_format
 

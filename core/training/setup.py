@@ -216,6 +216,6 @@ def _step(config, model_name, model_options, kind, outputs, device, distributed,
     scaler = torch.amp.GradScaler("cuda") if amp == torch.float16 else None
     meter = ClassificationMeter(outputs) if kind == "classification" else SegmentationMeter()
     step = Step(model, loss_fn, optimizer, schedule, device, amp, scaler,
-                fmt if device.type == "cuda" else None, config.grad_clip,
+                fmt, config.grad_clip,
                 distributed if distributed.enabled else None)
     return step, meter
