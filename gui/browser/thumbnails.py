@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 import time
 
-import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
+from core.data.preview import preview
 from gui.images import thumbnail, to_qimage
 from gui.workers import lower_thread_priority
 
@@ -107,10 +107,8 @@ class ThumbnailLoader(QObject):
 
     def _decode(self, dataset, index: int) -> tuple[int, QImage | None, int | None]:
         try:
-            sample = dataset[index]
-            image = thumbnail(np.asarray(sample.image), self.size)
-            label = sample.target if isinstance(sample.target, (int, np.integer)) else None
-            return index, to_qimage(image), None if label is None else int(label)
+            small, label = preview(dataset, index, self.size)  # reduced decode, no mask read
+            return index, to_qimage(thumbnail(small, self.size)), label
         except Exception:  # an unreadable file shows as a blank tile, the browser stays usable
             return index, None, None
 
