@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.assist.features import (FAMILIES, FeatureSettings, difference_of_gaussians, gaussian, gradient_magnitude,
-                                  hessian_eigenvalues, laplacian_of_gaussian, pixel_features,
+from core.assist.features import (FAMILIES, FeatureSettings, colour_planes, difference_of_gaussians, gaussian,
+                                  gradient_magnitude, hessian_eigenvalues, laplacian_of_gaussian, pixel_features,
                                   structure_tensor_eigenvalues)
 
 SIZE = 48
@@ -69,3 +69,34 @@ def test_grey_images_and_bad_settings():
         FeatureSettings(sigmas=(1.0, 0.0))
     with pytest.raises(ValueError, match="image"):
         pixel_features(np.zeros((2, 3, 4, 5), np.float32))
+
+
+def test_lab_and_chroma_planes_of_pure_colours():
+    # sRGB -> CIE L*a*b* (D65): white (100, 0, 0), red (53.24, 80.09, 67.20), chroma |(a, b)|
+    image = np.zeros((2, 2, 3), np.uint8)
+    image[0, :] = (255, 255, 255)
+    image[1, :] = (255, 0, 0)
+    lab = colour_planes(image, "lab")
+    np.testing.assert_allclose(lab[0, 0], (100.0, 0.0, 0.0), atol=0.05)
+    np.testing.assert_allclose(lab[1, 0], (53.24, 80.09, 67.20), atol=0.1)
+    planes = colour_planes(image, "rgb+chroma")
+    assert planes.shape == (2, 2, 4)
+    np.testing.assert_allclose(planes[..., :3], image)
+    np.testing.assert_allclose(planes[0, 0, 3], 0.0, atol=0.05)
+    np.testing.assert_allclose(planes[1, 0, 3], np.hypot(80.09, 67.20), atol=0.1)
+
+
+def test_chroma_and_position_features_are_named_and_counted():
+    image = np.zeros((SIZE, SIZE, 3), np.uint8)
+    image[..., 0] = 255  # pure red everywhere
+    settings = FeatureSettings(sigmas=(1.0,), colour="rgb+chroma", position=True)
+    features = pixel_features(image, settings)
+    names = settings.names(3)
+    assert features.shape[-1] == settings.count(3) == 4 * len(FAMILIES) + 2 == len(names)
+    np.testing.assert_allclose(features[..., names.index("smoothed(c3, 1)")], np.hypot(80.09, 67.20), atol=0.1)
+    x, y = features[..., names.index("x")], features[..., names.index("y")]
+    assert x[5, 0] == 0.0 and x[5, -1] == 1.0 and y[0, 7] == 0.0 and y[-1, 7] == 1.0
+    np.testing.assert_allclose(x[3, 12], 12 / (SIZE - 1), rtol=1e-6)
+    assert FeatureSettings(colour="rgb+chroma").count(1) == 6 * len(FAMILIES)  # grey: one plane whatever it says
+    with pytest.raises(ValueError, match="colour"):
+        FeatureSettings(colour="hsv")

@@ -112,6 +112,8 @@ def test_tidy_drops_blobs_no_object_stroke_touches_and_fills_holes():
     assert np.all(tidy[2:12, 2:5][probability[2:12, 2:5] > 0.5] >= 0.9)
     untouched = tidy_probability(probability, np.zeros_like(scribbles))  # no object strokes: keep every blob
     assert np.all(untouched[14:18, 20:28] == 0.8) and np.all(untouched[5:8, 5:8] == 1)
+    largest = tidy_probability(probability, np.zeros_like(scribbles), largest_without_strokes=True)
+    assert np.all(largest[14:18, 20:28] == 0) and np.all(largest[2:5, 2:12] == 0.9)
 
 
 def test_a_snapshot_reads_as_a_segmentation_model_to_the_compatibility_check(rng):

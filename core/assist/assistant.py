@@ -21,6 +21,7 @@ import numpy as np
 from core.assist.feature_cache import DEFAULT_CACHE_BYTES, FeatureCache
 from core.assist.features import FeatureSettings, pixel_features
 from core.assist.forest import ForestSettings, PixelForest
+from core.assist.refine import grabcut_refine
 from core.assist.scribbles import reduced_scribbles, training_samples
 from core.assist.tidy import tidy_probability
 
@@ -33,11 +34,17 @@ class AssistSettings:
     forest: ForestSettings = field(default_factory=ForestSettings)
     max_pixels: int = DEFAULT_MAX_PIXELS  # working scale: the image is shrunk to at most this many pixels
     tidy: bool = True  # drop blobs no object stroke touches, fill holes (core/assist/tidy.py)
+    largest_without_strokes: bool = False  # tidy keeps only the largest blob of an image with no object stroke
+    grabcut_iterations: int = 0  # GrabCut seeded by the forest before tidying (core/assist/refine.py); 0 = off
+    grabcut_sure: float = 0.0  # forest probabilities below this (above 1 - this) seed GrabCut as sure
     cache_bytes: int = DEFAULT_CACHE_BYTES
 
     def __post_init__(self):
         if self.max_pixels < 1:
             raise ValueError(f"max_pixels must be >= 1; got {self.max_pixels}")
+        if self.grabcut_iterations < 0 or not 0.0 <= self.grabcut_sure < 0.5:
+            raise ValueError(f"grabcut_iterations must be >= 0 and grabcut_sure in [0, 0.5); got "
+                             f"{self.grabcut_iterations}, {self.grabcut_sure}")
 
 
 def working_size(shape: tuple[int, ...], max_pixels: int) -> tuple[int, int]:
@@ -121,9 +128,14 @@ class ScribbleAssistant:
             return None
         features = self.features(item_id, image)
         coarse = self.forest.probability(features)
-        if self.settings.tidy if tidy is None else tidy:
-            marks = self._marks.get(item_id)
-            coarse = tidy_probability(coarse, np.zeros(coarse.shape, np.uint8) if marks is None else marks)
+        marks = self._marks.get(item_id)
+        s = self.settings
+        if s.grabcut_iterations:
+            coarse = grabcut_refine(shrink(image, features.shape[:2]), coarse, marks, s.grabcut_iterations,
+                                    s.grabcut_sure)
+        if s.tidy if tidy is None else tidy:
+            coarse = tidy_probability(coarse, np.zeros(coarse.shape, np.uint8) if marks is None else marks,
+                                      largest_without_strokes=s.largest_without_strokes)
         return upsample(coarse, image.shape)
 
     def update(self, item_id: str, image: np.ndarray, scribbles: np.ndarray) -> np.ndarray | None:

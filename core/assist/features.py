@@ -27,21 +27,61 @@ _BORDER = cv2.BORDER_REFLECT
 MERGE_CHANNELS = 64  # cv2.merge takes at most CV_CN_MAX channels (128 in OpenCV 5)
 
 
+COLOUR_SPACES = ("rgb", "lab", "rgb+chroma")
+
+
 @dataclass(frozen=True)
 class FeatureSettings:
-    """Which scales to compute; the families are always all eight of FAMILIES."""
+    """Which scales and colour planes to compute; the families are always all eight of FAMILIES.
+
+    ``colour``: the planes of a colour image the filters run on. "rgb" as given;
+    "lab" CIE L*a*b* (lightness apart from hue); "rgb+chroma" adds the chroma
+    sqrt(a*^2 + b*^2) as a fourth plane. Grey images have one plane whatever it says.
+    ``position``: two more features, x and y as fractions of the width and height.
+    """
 
     sigmas: tuple[float, ...] = DEFAULT_SIGMAS
+    colour: str = "rgb"
+    position: bool = False
 
     def __post_init__(self):
         if not self.sigmas or any(s <= 0 for s in self.sigmas):
             raise ValueError(f"sigmas must be positive and at least one; got {self.sigmas}")
+        if self.colour not in COLOUR_SPACES:
+            raise ValueError(f"colour must be one of {COLOUR_SPACES}; got {self.colour!r}")
+
+    def planes(self, channels: int) -> int:
+        """Planes the filters run on for an image of ``channels`` channels."""
+        return channels + 1 if channels == 3 and self.colour == "rgb+chroma" else channels
 
     def count(self, channels: int) -> int:
-        return channels * len(self.sigmas) * len(FAMILIES)
+        return self.planes(channels) * len(self.sigmas) * len(FAMILIES) + (2 if self.position else 0)
 
     def names(self, channels: int) -> list[str]:
-        return [f"{family}(c{c}, {s:g})" for c in range(channels) for s in self.sigmas for family in FAMILIES]
+        names = [f"{family}(c{c}, {s:g})" for c in range(self.planes(channels)) for s in self.sigmas
+                 for family in FAMILIES]
+        return names + (["x", "y"] if self.position else [])
+
+
+def colour_planes(image: np.ndarray, colour: str) -> np.ndarray:
+    """(H, W, C) image -> (H, W, P) float32 planes in the colour space asked for (see FeatureSettings)."""
+    planes = np.asarray(image, np.float32)
+    if planes.shape[2] != 3 or colour == "rgb":
+        return planes
+    scale = 1.0 / 255.0 if np.asarray(image).dtype == np.uint8 else 1.0
+    lab = cv2.cvtColor(np.ascontiguousarray(planes * scale), cv2.COLOR_RGB2Lab)  # L 0..100, a, b about -128..127
+    if colour == "lab":
+        return lab
+    chroma = cv2.magnitude(np.ascontiguousarray(lab[..., 1]), np.ascontiguousarray(lab[..., 2]))
+    return np.dstack([planes, chroma])
+
+
+def position_planes(height: int, width: int) -> list[np.ndarray]:
+    """x and y of every pixel as fractions (0 at the first pixel, 1 at the last)."""
+    x = np.linspace(0.0, 1.0, width, dtype=np.float32) if width > 1 else np.zeros(1, np.float32)
+    y = np.linspace(0.0, 1.0, height, dtype=np.float32) if height > 1 else np.zeros(1, np.float32)
+    return [np.ascontiguousarray(np.broadcast_to(x, (height, width))),
+            np.ascontiguousarray(np.broadcast_to(y[:, None], (height, width)))]
 
 
 def gaussian(channel: np.ndarray, sigma: float) -> np.ndarray:
@@ -113,18 +153,22 @@ def channel_features(channel: np.ndarray, sigma: float) -> list[np.ndarray]:
 def pixel_features(image: np.ndarray, settings: FeatureSettings = FeatureSettings()) -> np.ndarray:
     """(H, W) or (H, W, C) image -> (H, W, F) float32 features, F = settings.count(C).
 
-    Feature order: channel, then sigma, then FAMILIES (see ``settings.names``).
+    Feature order: colour plane, then sigma, then FAMILIES, then x and y if asked
+    (see ``settings.names``).
     """
     image = np.asarray(image)
     if image.ndim == 2:
         image = image[..., None]
     if image.ndim != 3 or image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"an image must be (H, W) or (H, W, C); got shape {image.shape}")
+    colour = colour_planes(image, settings.colour)
     planes = []
-    for c in range(image.shape[2]):
-        channel = np.ascontiguousarray(image[..., c], dtype=np.float32)
+    for c in range(colour.shape[2]):
+        channel = np.ascontiguousarray(colour[..., c])
         for sigma in settings.sigmas:
             planes.extend(channel_features(channel, sigma))
+    if settings.position:
+        planes.extend(position_planes(*image.shape[:2]))
     return interleave(planes)
 
 

@@ -23,12 +23,13 @@ class ForestSettings:
 
     trees: int = 16
     max_depth: int = 12
+    min_samples_leaf: int = 1  # more smooths the probability (leaves average several pixels)
     max_samples_per_class: int = 4000  # subsample per class: bounds training time as strokes pile up
     threads: int = 2
     seed: int = 0
 
     def __post_init__(self):
-        if self.trees < 1 or self.max_depth < 1 or self.max_samples_per_class < 1 or self.threads < 1:
+        if self.trees < 1 or self.max_depth < 1 or self.min_samples_leaf < 1 or self.max_samples_per_class < 1 or self.threads < 1:
             raise ValueError(f"forest settings must be positive; got {self}")
 
 
@@ -65,6 +66,7 @@ class PixelForest:
         s = self.settings
         keep = balanced_subsample(labels, s.max_samples_per_class, s.seed)
         model = RandomForestClassifier(n_estimators=s.trees, max_depth=s.max_depth, max_features="sqrt",
+                                       min_samples_leaf=s.min_samples_leaf,
                                        n_jobs=s.threads, random_state=s.seed)
         model.fit(samples[keep], labels[keep])
         model.n_jobs = 1  # prediction splits rows over threads itself (fewer, larger jobs)

@@ -18,11 +18,13 @@ from core.annotation.tools import fill_holes
 from core.assist.scribbles import BACKGROUND, OBJECT
 
 
-def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: float = 0.5,
+                     largest_without_strokes: bool = False) -> np.ndarray:
     """(H, W) probability with untouched blobs set to 0 and enclosed holes to 1.
 
     ``scribbles`` is on the same grid. Marked pixels take their marked class.
-    Without object strokes on any blob every blob is kept (holes still filled).
+    Without object strokes on any blob every blob is kept (holes still filled),
+    or only the largest with ``largest_without_strokes``.
     """
     if probability.shape != scribbles.shape:
         raise ValueError(f"probability {probability.shape} and scribbles {scribbles.shape} differ in size")
@@ -31,6 +33,10 @@ def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: 
     touched = np.zeros(count, bool)
     touched[np.unique(labels[(scribbles == OBJECT) & (inside > 0)])] = True
     touched[0] = False
+    if not touched.any() and largest_without_strokes and count > 1:
+        areas = np.bincount(labels.ravel(), minlength=count)
+        areas[0] = 0
+        touched[int(np.argmax(areas))] = True
     keep = touched[labels] if touched.any() else inside.astype(bool)
     filled = fill_holes(keep.astype(np.uint8), 1).astype(bool)
     tidy = np.array(probability, np.float32)
