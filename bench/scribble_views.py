@@ -55,6 +55,8 @@ def variants() -> dict[str, AssistSettings]:
         "position": replace(base, features=replace(features, position=True)),
         "leaf5": replace(base, forest=replace(forest, min_samples_leaf=5)),
         "trees32": replace(base, forest=replace(forest, trees=32)),
+        "hints": replace(base, tidy_hints=2000),
+        "hints-grabcut": replace(base, tidy_hints=2000, grabcut_iterations=2),
     }
 
 

@@ -23,7 +23,7 @@ from core.assist.features import FeatureSettings, pixel_features
 from core.assist.forest import ForestSettings, PixelForest
 from core.assist.refine import grabcut_refine
 from core.assist.scribbles import reduced_scribbles, training_samples
-from core.assist.tidy import tidy_probability
+from core.assist.tidy import tidy_hints, tidy_probability
 
 DEFAULT_MAX_PIXELS = 160_000  # 1918x1280 -> 490x327: see docs/annotation.md for its Dice against full scale
 
@@ -37,6 +37,7 @@ class AssistSettings:
     largest_without_strokes: bool = False  # tidy keeps only the largest blob of an image with no object stroke
     grabcut_iterations: int = 0  # GrabCut seeded by the forest before tidying (core/assist/refine.py); 0 = off
     grabcut_sure: float = 0.0  # forest probabilities below this (above 1 - this) seed GrabCut as sure
+    tidy_hints: int = 0  # per class, pixels tidying corrected on a scribbled image that join training; 0 = off
     cache_bytes: int = DEFAULT_CACHE_BYTES
 
     def __post_init__(self):
@@ -71,6 +72,8 @@ class ScribbleAssistant:
         self.forest: PixelForest | None = None
         self._samples: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item id -> (features, labels)
         self._marks: dict[str, np.ndarray] = {}  # item id -> scribbles on the working grid
+        self._hints: dict[str, np.ndarray] = {}  # item id -> what tidying corrected there, on the working grid
+        self._hint_samples: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item id -> (features, labels)
         self.channels = 3  # colour channels of the images scribbled (what a snapshot expects)
 
     @property
@@ -93,8 +96,7 @@ class ScribbleAssistant:
         if scribbles.shape != image.shape[:2]:
             raise ValueError(f"scribbles {scribbles.shape} and image {image.shape[:2]} differ in size")
         if not scribbles.any():
-            self._samples.pop(item_id, None)
-            self._marks.pop(item_id, None)
+            self.forget_scribbles(item_id)
             return
         features = self.features(item_id, image)
         self.channels = 1 if image.ndim == 2 else int(image.shape[2])
@@ -108,8 +110,10 @@ class ScribbleAssistant:
         if not self._samples:
             self.forest = None
             return False
-        samples = np.concatenate([s for s, _ in self._samples.values()])
-        labels = np.concatenate([l for _, l in self._samples.values()])
+        parts = list(self._samples.values()) + [self._hint_samples[i] for i in self._samples
+                                                if i in self._hint_samples]
+        samples = np.concatenate([s for s, _ in parts])
+        labels = np.concatenate([l for _, l in parts])
         if labels.min() == labels.max():  # object and background are both needed
             self.forest = None
             return False
@@ -134,8 +138,11 @@ class ScribbleAssistant:
             coarse = grabcut_refine(shrink(image, features.shape[:2]), coarse, marks, s.grabcut_iterations,
                                     s.grabcut_sure)
         if s.tidy if tidy is None else tidy:
+            raw = coarse
             coarse = tidy_probability(coarse, np.zeros(coarse.shape, np.uint8) if marks is None else marks,
                                       largest_without_strokes=s.largest_without_strokes)
+            if s.tidy_hints and marks is not None:
+                self._learn_hints(item_id, features, raw, coarse, marks)
         return upsample(coarse, image.shape)
 
     def update(self, item_id: str, image: np.ndarray, scribbles: np.ndarray) -> np.ndarray | None:
@@ -144,9 +151,23 @@ class ScribbleAssistant:
         self.train()
         return self.predict(item_id, image)
 
-    def forget(self, item_id: str) -> None:
+    def _learn_hints(self, item_id, features, raw, tidy, marks) -> None:
+        """Keep what tidying corrected on a scribbled image as samples for the next training."""
+        hints = tidy_hints(raw, tidy, self._hints.get(item_id), self.settings.tidy_hints, self.settings.forest.seed)
+        hints[marks != 0] = 0  # the user's own strokes say it already
+        self._hints[item_id] = hints
+        samples, labels = training_samples(features, hints)
+        self._hint_samples[item_id] = (samples.copy(), labels)
+
+    def forget_scribbles(self, item_id: str) -> None:
+        """Drop an image's strokes (and what tidying learned there); its features stay cached."""
         self._samples.pop(item_id, None)
         self._marks.pop(item_id, None)
+        self._hints.pop(item_id, None)
+        self._hint_samples.pop(item_id, None)
+
+    def forget(self, item_id: str) -> None:
+        self.forget_scribbles(item_id)
         self.cache.drop(lambda key: key[0] == item_id)
 
     def snapshot(self) -> "AssistPredictor | None":

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
 
 PREDICT_ROWS = 65536  # rows per predict call: bounds the (rows, trees) temporaries
 
@@ -50,7 +49,7 @@ class PixelForest:
 
     def __init__(self, settings: ForestSettings = ForestSettings()):
         self.settings = settings
-        self._model: RandomForestClassifier | None = None
+        self._model = None  # sklearn's RandomForestClassifier once fitted
 
     @property
     def fitted(self) -> bool:
@@ -63,6 +62,8 @@ class PixelForest:
             raise ValueError(f"samples must be (N, F) with N labels; got {samples.shape} and {labels.shape}")
         if set(np.unique(labels).tolist()) != {0, 1}:
             raise ValueError("the forest needs samples of both object and background")
+        from sklearn.ensemble import RandomForestClassifier  # here: importing sklearn costs ~1.5 s of start-up
+
         s = self.settings
         keep = balanced_subsample(labels, s.max_samples_per_class, s.seed)
         model = RandomForestClassifier(n_estimators=s.trees, max_depth=s.max_depth, max_features="sqrt",

@@ -45,3 +45,28 @@ def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: 
     tidy[scribbles == OBJECT] = 1.0
     tidy[scribbles == BACKGROUND] = 0.0
     return tidy
+
+
+def tidy_hints(raw: np.ndarray, tidy: np.ndarray, previous: np.ndarray | None, per_class: int, seed: int = 0,
+               threshold: float = 0.5) -> np.ndarray:
+    """A scribble map of what tidying corrected: dropped blobs as background, filled holes as object.
+
+    These are the forest's own mistakes on an image the user scribbled, corrected
+    by the one-object rule the user sees applied (and accepts) in the overlay, so
+    the next forest can learn from them: floor or wall patches that looked like
+    the object become background examples. Hints accumulate over updates
+    (``previous``, the last map) so that a mistake learned stays learned, and
+    are dropped where the tidy overlay no longer agrees with them; at most
+    ``per_class`` pixels of each kind are kept (fixed seed).
+    """
+    hints = np.zeros(raw.shape, np.uint8) if previous is None else previous.copy()
+    hints[(hints == BACKGROUND) & (tidy >= threshold)] = 0
+    hints[(hints == OBJECT) & (tidy < threshold)] = 0
+    hints[(raw >= threshold) & (tidy < threshold)] = BACKGROUND
+    hints[(raw < threshold) & (tidy >= threshold)] = OBJECT
+    rng = np.random.default_rng(seed)
+    for value in (BACKGROUND, OBJECT):
+        where = np.flatnonzero(hints == value)
+        if len(where) > per_class:
+            hints.flat[rng.choice(where, len(where) - per_class, replace=False)] = 0
+    return hints
