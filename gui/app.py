@@ -1,4 +1,7 @@
-"""The QApplication, configured once: names (so QSettings finds its file), style, plot colours."""
+"""The QApplication, configured once: names (so QSettings finds its file), style.
+
+Plot colours are set where pyqtgraph is first imported (``gui/plotting.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,6 @@ from gui.settings import APPLICATION, ORGANISATION
 from gui.workers import favour_the_ui_thread
 
 STYLE_SHEET = Path(__file__).resolve().parents[1] / "resources" / "style.qss"
-
-
-def configure_plots() -> None:
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(antialias=False, background="w", foreground="#333840")
 
 
 def style_sheet() -> str:
@@ -30,6 +27,5 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("CNN-Lytical")
     app.setStyle("Fusion")
     app.setStyleSheet(style_sheet())
-    configure_plots()
     favour_the_ui_thread()
     return app

@@ -12,13 +12,13 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from gui.images import thumbnail, to_qimage
+from gui.plotting import pg
 from gui.prediction.chart import ProbabilityChart
 
 BOTH = (70, 150, 255)

@@ -9,8 +9,9 @@ true class gets a green outline and a "true" tag: a mistake is visible at a glan
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtGui import QColor, QImage, QPainter
+
+from gui.plotting import pg
 
 ACCENT = QColor(230, 126, 0)
 OTHER = QColor(120, 144, 186)

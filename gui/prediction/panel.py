@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QPushButton, QS
                                QVBoxLayout, QWidget)
 
 from core.ranking import classification_uncertainty, dice, mask_uncertainty
-from gui.prediction.chart import ProbabilityChart
+from gui.deferred import DeferredWidget
 from gui.scaled_image import ScaledImage
 
 NO_MODEL_HINT = "Train a model or open a run to see predictions."
@@ -36,13 +36,13 @@ class PredictionPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("title")
         self.summary.setWordWrap(True)
-        self.chart = ProbabilityChart()
+        self._chart = DeferredWidget(_probability_chart)  # pyqtgraph after the first paint
         self.mask_fields = {name: QLabel("–") for name in
                             ("Foreground predicted", "Dice with ground truth",
                              "False positives", "False negatives", "Mean uncertainty")}
         self.pages = QStackedWidget()
         self.pages.addWidget(self._hint_page())
-        self.pages.addWidget(self.chart)
+        self.pages.addWidget(self._chart)
         self.pages.addWidget(self._mask_page())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -50,6 +50,11 @@ class PredictionPanel(QWidget):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.model_label)
         self.show_hint(NO_MODEL_HINT)
+
+    @property
+    def chart(self):
+        """The class probability chart (``ProbabilityChart``), built on first use."""
+        return self._chart.widget()
 
     def _hint_page(self) -> QWidget:
         """The hint, with the two ways to get a model one click away."""
@@ -133,6 +138,12 @@ class PredictionPanel(QWidget):
         self.mask_fields["Mean uncertainty"].setText(f"{mask_uncertainty(probabilities):.3f}")
         self.probability_map.set_image(probability_heatmap(probabilities))
         self.pages.setCurrentIndex(2)
+
+
+def _probability_chart() -> QWidget:
+    from gui.prediction.chart import ProbabilityChart
+
+    return ProbabilityChart()
 
 
 def probability_heatmap(probabilities: np.ndarray) -> np.ndarray:

@@ -14,13 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from core.errors import CnnLyticalError
 from core.reports import load_run_curves, metric_names, run_label
+from gui.plotting import pg
 from gui.train.plot_export import save_graphics_png
 from gui.train.plot_style import set_title, style_plot
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
 from core.reports import ConfusionReport
+from gui.plotting import pg
 from gui.train.plot_export import save_graphics_png
 from gui.train.plot_style import AXIS_COLOUR, set_title, style_plot
 

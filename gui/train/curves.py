@@ -11,11 +11,11 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 
-from gui.train.plot_export import save_graphics_png
+from gui.plotting import pg
 from gui.train.legend_row import LegendRow
+from gui.train.plot_export import save_graphics_png
 from gui.train.plot_style import style_plot
 from gui.train.series import ExponentialMovingAverage, GrowingSeries
 

@@ -8,10 +8,10 @@ so nothing covers a curve, no label is cut, and the plot keeps the rest of the h
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from PySide6.QtWidgets import QSizePolicy
 
+from gui.plotting import pg
 from gui.train.plot_style import TITLE_COLOUR
 
 MARGIN_PX = 4

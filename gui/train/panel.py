@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMessageBox, QPlainTextEdit,
@@ -21,15 +21,16 @@ from core.training.api import train as core_train
 from core.runs.config import TrainConfig
 from core.runs.events import BatchEnd, EpochEnd, RunEnded, RunStarted
 from core.runs.run_dir import RunDir
+from gui.deferred import DeferredWidget
 from gui.settings import open_settings
-from gui.train.compare import CompareRunsWidget
-from gui.train.confusion import ConfusionMatrixView
-from gui.train.curves import TrainingCurves
 from gui.train.options import TrainOptionsForm, task_kind
 from gui.train.progress import TrainingProgress
 from gui.train.worker import TrainFunction, TrainingJob
 from gui.window_support import scrollable
 from gui.workers import TaskRunner
+
+if TYPE_CHECKING:  # pyqtgraph: imported when the window opens Compare runs
+    from gui.train.compare import CompareRunsWidget
 
 LOG_LINES = 5000
 PROGRESS_INTERVAL_MS = 100
@@ -126,15 +127,16 @@ class TrainPanel(QWidget):
         self.compare_button = QPushButton("Compare runs…")
         self.save_curves_button = QPushButton("Save curves…")
         self.progress = TrainingProgress()
-        self.curves = TrainingCurves()
+        # pyqtgraph's import waits until the window has painted (gui/deferred.py)
+        self._curves = DeferredWidget(_training_curves)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(LOG_LINES)
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.confusion = ConfusionMatrixView()
+        self._confusion = DeferredWidget(_confusion_view)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.log, "Log")
-        self.tabs.addTab(self.confusion, "Confusion matrix")
+        self.tabs.addTab(self._confusion, "Confusion matrix")
         self._lay_out()
 
     def _lay_out(self) -> None:
@@ -160,7 +162,7 @@ class TrainPanel(QWidget):
         self.left_column.addWidget(form_area)
         self.left_column.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.left_column, self.tabs, self.curves):
+        for widget in (self.left_column, self.tabs, self._curves):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([400, 380, 720])
@@ -191,7 +193,7 @@ class TrainPanel(QWidget):
         self._cuda_probe.finished.connect(lambda name: self.options.set_cuda_status(name, True))
         self._cuda_probe.failed.connect(lambda _: self.options.set_cuda_status(None, True))
         self._confusion_runner = TaskRunner(self.pool, self)
-        self._confusion_runner.finished.connect(self.confusion.set_report)
+        self._confusion_runner.finished.connect(lambda report: self.confusion.set_report(report))
         self._confusion_runner.failed.connect(self._confusion_failed)
         self._progress_timer.timeout.connect(self._flush_progress)
 
@@ -259,8 +261,20 @@ class TrainPanel(QWidget):
         if self.is_training:  # the epochs before the resume stay on the plots
             self.curves.add_history(history, metric_names(history))
 
+    @property
+    def curves(self):
+        """The live ``TrainingCurves``, built on first use."""
+        return self._curves.widget()
+
+    @property
+    def confusion(self):
+        """The ``ConfusionMatrixView``, built on first use."""
+        return self._confusion.widget()
+
     def open_compare(self, run_dirs: list[str] | None = None) -> CompareRunsWidget:
         """A separate Compare runs window, pre-filled with the last run."""
+        from gui.train.compare import CompareRunsWidget
+
         if self.compare_window is None:
             self.compare_window = CompareRunsWidget()
             self.compare_window.setWindowFlag(Qt.WindowType.Window)
@@ -403,3 +417,15 @@ class TrainPanel(QWidget):
                 self._append_log(f"Saved {self.save_curves_png(path)}")
             except CnnLyticalError as error:
                 self._report_failure(self._last_run_dir or "", str(error), emit=False)
+
+
+def _training_curves():
+    from gui.train.curves import TrainingCurves
+
+    return TrainingCurves()
+
+
+def _confusion_view():
+    from gui.train.confusion import ConfusionMatrixView
+
+    return ConfusionMatrixView()

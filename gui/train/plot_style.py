@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pyqtgraph as pg
+from gui.plotting import pg
 
 AXIS_COLOUR = "#404040"
 TITLE_COLOUR = "#202020"
