@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMessageBox, QPlainText
 
 from core.errors import CnnLyticalError, one_line
 from core.reports import load_run_curves, metric_names
-from core.training.api import train as core_train
 from core.runs.config import TrainConfig
 from core.runs.events import BatchEnd, EpochEnd, RunEnded, RunStarted
 from core.runs.run_dir import RunDir
@@ -25,6 +24,7 @@ from gui.deferred import DeferredWidget
 from gui.settings import open_settings
 from gui.train.options import TrainOptionsForm, task_kind
 from gui.train.progress import TrainingProgress
+from gui.train.training_process import train_in_process
 from gui.train.worker import TrainFunction, TrainingJob
 from gui.window_support import scrollable
 from gui.workers import TaskRunner
@@ -84,7 +84,7 @@ class TrainPanel(QWidget):
     epoch_finished = Signal(object)           # core EpochEnd
     run_finished = Signal(str, str, str)      # run_dir, finished|cancelled|failed, message
 
-    def __init__(self, parent=None, train_function: TrainFunction = core_train,
+    def __init__(self, parent=None, train_function: TrainFunction = train_in_process,
                  settings: QSettings | None = None):
         super().__init__(parent)
         self._train_function = train_function

@@ -8,7 +8,6 @@ flag (``CancelToken``) the trainer checks between batches; never terminate().
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 from typing import Any, Callable
 
@@ -18,20 +17,11 @@ from core.errors import CnnLyticalError, one_line
 from core.runs.config import TrainConfig
 from core.runs.events import CancelToken, RunEnded, RunStarted
 from gui.thread_job import ThreadJob
+from gui.train.training_process import leave_a_core_for_the_ui
 
 log = logging.getLogger(__name__)
 
 TrainFunction = Callable[..., Any]
-
-
-def leave_a_core_for_the_ui(engine: str) -> None:
-    """Torch's intra-op pool would take every core; keep one free for the UI thread."""
-    if engine != "torch":
-        return
-    import torch
-
-    cores = os.cpu_count() or 1
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
 
 
 class TrainingWorker(QObject):
