@@ -55,6 +55,13 @@ def variants() -> dict[str, AssistSettings]:
         "position": replace(base, features=replace(features, position=True)),
         "leaf5": replace(base, forest=replace(forest, min_samples_leaf=5)),
         "trees32": replace(base, forest=replace(forest, trees=32)),
+        "grabcut-40k": replace(base, grabcut_iterations=2, grabcut_max_pixels=40_000),
+        "grabcut-80k": replace(base, grabcut_iterations=2, grabcut_max_pixels=80_000),
+        "grabcut-1": replace(base, grabcut_iterations=1),
+        "grabcut-3": replace(base, grabcut_iterations=3),
+        "grabcut-chroma": replace(base, grabcut_iterations=2, features=replace(features, colour="rgb+chroma")),
+        "grabcut-sigma20": replace(base, grabcut_iterations=2,
+                                   features=replace(features, sigmas=features.sigmas + (20.0,))),
         "hints": replace(base, tidy_hints=2000),
         "hints-grabcut": replace(base, tidy_hints=2000, grabcut_iterations=2),
     }

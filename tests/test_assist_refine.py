@@ -40,6 +40,8 @@ def test_grabcut_snaps_a_shifted_probability_to_the_colour_edge(rng):
     chosen = refined >= 0.5  # object pixels sit at (1 + p) / 2, the others at p / 2
     np.testing.assert_allclose(refined[chosen], 0.5 * (1 + shifted[chosen]))
     np.testing.assert_allclose(refined[~chosen], 0.5 * shifted[~chosen])
+    coarse = grabcut_refine(image, shifted, iterations=3, max_pixels=40 * 40)  # cut at half the size
+    assert dice(coarse, truth) > 0.95
 
 
 def test_grabcut_keeps_the_strokes_and_gives_up_without_two_sides(rng):
@@ -65,3 +67,5 @@ def test_the_assistant_refines_its_prediction_with_grabcut_when_asked(rng):
     assert dice(probability, truth) > 0.95
     with pytest.raises(ValueError, match="grabcut"):
         AssistSettings(grabcut_sure=0.5)
+    with pytest.raises(ValueError, match="grabcut"):
+        AssistSettings(grabcut_max_pixels=10)

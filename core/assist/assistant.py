@@ -25,6 +25,7 @@ from core.assist.refine import grabcut_refine
 from core.assist.scribbles import reduced_scribbles, training_samples
 from core.assist.tidy import tidy_hints, tidy_probability
 
+MIN_GRABCUT_PIXELS = 64  # 8x8: GrabCut's grid never shrinks below that
 DEFAULT_MAX_PIXELS = 160_000  # 1918x1280 -> 490x327: see docs/annotation.md for its Dice against full scale
 
 
@@ -37,15 +38,18 @@ class AssistSettings:
     largest_without_strokes: bool = False  # tidy keeps only the largest blob of an image with no object stroke
     grabcut_iterations: int = 0  # GrabCut seeded by the forest before tidying (core/assist/refine.py); 0 = off
     grabcut_sure: float = 0.0  # forest probabilities below this (above 1 - this) seed GrabCut as sure
+    grabcut_max_pixels: int | None = None  # GrabCut on a grid this small (None: the working grid)
     tidy_hints: int = 0  # per class, pixels tidying corrected on a scribbled image that join training; 0 = off
     cache_bytes: int = DEFAULT_CACHE_BYTES
 
     def __post_init__(self):
         if self.max_pixels < 1:
             raise ValueError(f"max_pixels must be >= 1; got {self.max_pixels}")
-        if self.grabcut_iterations < 0 or not 0.0 <= self.grabcut_sure < 0.5:
-            raise ValueError(f"grabcut_iterations must be >= 0 and grabcut_sure in [0, 0.5); got "
-                             f"{self.grabcut_iterations}, {self.grabcut_sure}")
+        if (self.grabcut_iterations < 0 or not 0.0 <= self.grabcut_sure < 0.5
+                or (self.grabcut_max_pixels is not None and self.grabcut_max_pixels < MIN_GRABCUT_PIXELS)):
+            raise ValueError(f"grabcut_iterations must be >= 0, grabcut_sure in [0, 0.5) and grabcut_max_pixels "
+                             f">= {MIN_GRABCUT_PIXELS}; got {self.grabcut_iterations}, {self.grabcut_sure}, "
+                             f"{self.grabcut_max_pixels}")
 
 
 def working_size(shape: tuple[int, ...], max_pixels: int) -> tuple[int, int]:
@@ -136,7 +140,7 @@ class ScribbleAssistant:
         s = self.settings
         if s.grabcut_iterations:
             coarse = grabcut_refine(shrink(image, features.shape[:2]), coarse, marks, s.grabcut_iterations,
-                                    s.grabcut_sure)
+                                    s.grabcut_sure, s.grabcut_max_pixels)
         if s.tidy if tidy is None else tidy:
             raw = coarse
             coarse = tidy_probability(coarse, np.zeros(coarse.shape, np.uint8) if marks is None else marks,
