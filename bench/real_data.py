@@ -12,8 +12,9 @@ machine, CI). Everything is measured in this run against a reference measured
 in the same run, medians with their spread (min-max):
 
 - decode: per Carvana item, full JPEG decode + resize (what a reader did)
-  against the reduced decode (``core.data.decode``), and the GIF mask through
-  OpenCV against Pillow;
+  against the reduced decode (``core.data.decode``), the GIF mask through
+  OpenCV against Pillow, and the browser's thumbnail (the item, then a resize,
+  against ``core.data.preview``);
 - epoch: one training epoch of the Carvana recipe's U-Net through the
   product's loader (cold cache, then warm) against the same epoch over tensors
   decoded beforehand; the goal is <= 1.25x at every working size;
@@ -79,6 +80,23 @@ def bench_decode(repeat: int) -> None:
     old = [_ms(lambda m=m: read_mask(m)) for _, m in pairs]
     new = [_ms(lambda m=m: decode_mask(m)) for _, m in pairs]
     print(f"| GIF mask 1918x1280 (OpenCV -> Pillow) | {spread(old)} | {spread(new)} | "
+          f"{np.median(old) / np.median(new):.1f}x |")
+    _bench_thumbnails(repeat)
+
+
+def _bench_thumbnails(repeat: int) -> None:
+    """The browser's 72 px tile: the dataset's item (full image and mask) then a resize,
+    against ``core.data.preview`` (reduced decode, no mask)."""
+    from core.data.open import open_dataset
+    from core.data.preview import preview
+    from core.preprocess import Preprocess
+
+    dataset = open_dataset(CARVANA)
+    tile = Preprocess(3, (48, 72)).resize
+    indices = range(min(repeat, len(dataset)))
+    old = [_ms(lambda i=i: tile(dataset[i].image)) for i in indices]
+    new = [_ms(lambda i=i: tile(preview(dataset, i, 72)[0])) for i in indices]
+    print(f"| browser tile 72 px (item + resize -> preview) | {spread(old)} | {spread(new)} | "
           f"{np.median(old) / np.median(new):.1f}x |")
 
 
