@@ -64,8 +64,11 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._redraw_timer.start()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
-        """Plots side by side in a wide, short area (a bottom dock), stacked otherwise."""
-        super().resizeEvent(event)
+        """Plots side by side in a wide, short area (a bottom dock), stacked otherwise.
+
+        Arranged before the view sizes its layout: sized first, the layout kept the
+        stacked arrangement's minimum height and the plots' axes fell below the view.
+        """
         wide = self.width() > SIDE_BY_SIDE_ASPECT * self.height()
         if wide != getattr(self, "side_by_side", wide):  # also called during construction
             self.side_by_side = wide
@@ -74,6 +77,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                 self.ci.addItem(item, row=row if wide else row + 2, col=1 if wide else 0)
             for column in (0, 1):  # side by side: the two plots share the width equally
                 self.ci.layout.setColumnStretchFactor(column, 1 if wide else 0)
+        super().resizeEvent(event)
 
     def _make_curve(self, name: str, plot: pg.PlotItem, label: str, **style) -> None:
         self._series[name] = GrowingSeries()

@@ -132,6 +132,7 @@ def test_legends_cover_no_curve_and_cut_no_label(qtbot, size):
                          (curves.metric_legend, curves.metric_plot)):
         plot_area = plot.vb.sceneBoundingRect()
         assert plot_area.height() >= 80, f"{plot_area.height()} px of plot at {size}"
+        assert view.contains(plot.sceneBoundingRect()), f"the plot's axes are cut at {size}"
         labels = [label for _, label in legend.entries()]
         assert len(labels) == len(legend.labels()) > 0
         for sample, label in legend.entries():
