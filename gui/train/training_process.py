@@ -27,6 +27,7 @@ from core.runs.events import CancelToken, EventCallback
 log = logging.getLogger(__name__)
 
 POLL_S = 0.1  # how often the parent looks at Stop and at a child that died
+CHILD_NICENESS = 5  # as the GUI's worker threads (gui/workers.py)
 
 
 class TrainingProcessError(TrainingError):
@@ -34,13 +35,16 @@ class TrainingProcessError(TrainingError):
 
 
 def leave_a_core_for_the_ui(engine: str) -> None:
-    """Torch's intra-op pool would take every core; keep one free for the UI thread."""
+    """Torch's intra-op pool and NumPy's BLAS would take every core; keep one for the UI."""
+    from threadpoolctl import threadpool_limits
+
+    cores = max(1, (os.cpu_count() or 1) - 1)
+    threadpool_limits(limits=cores)  # OpenBLAS / MKL / OpenMP pools already loaded (NumPy)
     if engine != "torch":
         return
     import torch
 
-    cores = os.cpu_count() or 1
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores)))
 
 
 def train_in_process(config: TrainConfig, on_event: EventCallback,
@@ -96,6 +100,8 @@ def run_child(config: TrainConfig, events, stop) -> None:
             cancel.cancel()
 
     try:
+        if hasattr(os, "nice"):
+            os.nice(CHILD_NICENESS)  # when both want a core, the UI thread gets it first
         leave_a_core_for_the_ui(config.engine)
         summary = train(config, send, cancel)
         events.put(("summary", summary))
