@@ -4,12 +4,15 @@ model trains.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py [--images 5000] [--train-seconds 8]
         [--startup-runs 5] [--click-data ../shared/data/carvana] [--only startup,click,...]
+        [--thread-reference]
 
 Everything runs offscreen with settings and runs in a temporary folder. References
 measured in the same run:
 - browser: decoding the same thumbnails eagerly on the UI thread (what a naive
   QListWidget of icons does) against our lazy, pooled decoding;
 - training: the UI heartbeat of the idle window against the heartbeat while training;
+  with ``--thread-reference`` also the trainer in a thread of the GUI process (before #12)
+  against the spawned training process the app uses;
 - start-up: a bare QMainWindow in a fresh interpreter against ours (same machine, same run);
 - clicks: decoding and showing the image on the UI thread (what a click cost before the
   sample cache) against a click on an image the cache already holds.
@@ -120,12 +123,17 @@ def bench_browser(root: Path) -> dict[str, float]:
             "eager_screen_s": eager_screen_s, "eager_all_s": eager_all_s}
 
 
-def bench_training(engine: str, seconds: float, runs: Path) -> dict[str, float]:
+def bench_training(engine: str, seconds: float, runs: Path, in_thread: bool = False) -> dict:
+    """``in_thread``: the trainer in a thread of the GUI process, as before #12 (reference)."""
     from gui.main_window import MainWindow
     from gui.settings import open_settings
 
     open_settings().setValue("train/runs_folder", str(runs))
     window = MainWindow(demo_size=1000)
+    if in_thread:
+        from core.training.api import train
+
+        window.train_panel._train_function = train
     window.resize(1500, 950)
     window.show()
     opened = []
@@ -154,7 +162,8 @@ def bench_training(engine: str, seconds: float, runs: Path) -> dict[str, float]:
     window.training.stop()
     pump_until(lambda: finished, 120)
     window.close()
-    return {"engine": engine, "epochs_seen": len(epochs), "idle_stall_ms": idle.longest_stall_ms,
+    return {"engine": engine + (" (thread)" if in_thread else ""), "epochs_seen": len(epochs),
+            "idle_stall_ms": idle.longest_stall_ms,
             "stall_ms": busy.longest_stall_ms, "own_stall_ms": busy.longest_own_stall_ms,
             "p99_ms": busy.percentile_stall_ms(99), "beats": len(busy.gaps_ms),
             "idle_beats": len(idle.gaps_ms)}
@@ -255,6 +264,8 @@ def main() -> int:
     parser.add_argument("--train-seconds", type=float, default=8.0)
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--click-data", help="image folder for the click bench (e.g. Carvana)")
+    parser.add_argument("--thread-reference", action="store_true",
+                        help="also train in a thread of the GUI process (as before #12)")
     parser.add_argument("--only", default="startup,click,browser,training",
                         help="comma-separated parts to run")
     args = parser.parse_args()
@@ -276,8 +287,9 @@ def main() -> int:
             print(f"wrote {args.images} PNGs in {time.perf_counter() - started:.1f} s")
             print_browser(bench_browser(root))
         if "training" in parts:
-            print_training([bench_training(engine, args.train_seconds, folder / "runs")
-                            for engine in ("torch", "numpy")])
+            print_training([bench_training(engine, args.train_seconds, folder / "runs", in_thread)
+                            for engine in ("torch", "numpy")
+                            for in_thread in ((False, True) if args.thread_reference else (False,))])
     print(f"\n{os.cpu_count()} CPUs; load average before {load_before:.1f}, after "
           f"{os.getloadavg()[0]:.1f} (other processes inflate the raw stalls)")
     return 0
@@ -330,11 +342,11 @@ def print_browser(browser: dict) -> None:
 
 def print_training(training: list[dict]) -> None:
     print("\nUI thread while training MNIST demo (QTimer heartbeat every 5 ms)")
-    print(f"{'engine':<8}{'epochs':>7}{'idle stall':>12}{'train stall':>13}"
+    print(f"{'engine':<17}{'epochs':>7}{'idle stall':>12}{'train stall':>13}"
           f"{'own stall':>11}{'p99':>8}{'ratio':>8}")
     for t in training:
         ratio = t["stall_ms"] / max(t["idle_stall_ms"], 1e-3)
-        print(f"{t['engine']:<8}{t['epochs_seen']:>7}{t['idle_stall_ms']:>10.1f}ms"
+        print(f"{t['engine']:<17}{t['epochs_seen']:>7}{t['idle_stall_ms']:>10.1f}ms"
               f"{t['stall_ms']:>11.1f}ms{t['own_stall_ms']:>9.1f}ms{t['p99_ms']:>6.1f}ms"
               f"{ratio:>7.1f}x")
 
