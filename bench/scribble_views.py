@@ -44,26 +44,17 @@ def variants() -> dict[str, AssistSettings]:
     features, forest = base.features, base.forest
     return {
         "default": base,
+        "previous": replace(base, grabcut_iterations=0, largest_without_strokes=False),  # the first release
         "untidied": replace(base, tidy=False),
-        "largest": replace(base, largest_without_strokes=True),
-        "grabcut": replace(base, grabcut_iterations=2),
-        "grabcut-sure": replace(base, grabcut_iterations=2, grabcut_sure=0.1),
-        "grabcut-largest": replace(base, grabcut_iterations=2, largest_without_strokes=True),
+        "all-blobs": replace(base, largest_without_strokes=False),  # unscribbled views keep every blob
+        "no-grabcut": replace(base, grabcut_iterations=0),
+        "grabcut-full": replace(base, grabcut_max_pixels=None),  # GrabCut on the whole working grid
+        "grabcut-40k": replace(base, grabcut_max_pixels=40_000),
         "lab": replace(base, features=replace(features, colour="lab")),
         "chroma": replace(base, features=replace(features, colour="rgb+chroma")),
         "sigma20": replace(base, features=replace(features, sigmas=features.sigmas + (20.0,))),
-        "position": replace(base, features=replace(features, position=True)),
         "leaf5": replace(base, forest=replace(forest, min_samples_leaf=5)),
         "trees32": replace(base, forest=replace(forest, trees=32)),
-        "grabcut-40k": replace(base, grabcut_iterations=2, grabcut_max_pixels=40_000),
-        "grabcut-80k": replace(base, grabcut_iterations=2, grabcut_max_pixels=80_000),
-        "grabcut-1": replace(base, grabcut_iterations=1),
-        "grabcut-3": replace(base, grabcut_iterations=3),
-        "grabcut-chroma": replace(base, grabcut_iterations=2, features=replace(features, colour="rgb+chroma")),
-        "grabcut-sigma20": replace(base, grabcut_iterations=2,
-                                   features=replace(features, sigmas=features.sigmas + (20.0,))),
-        "hints": replace(base, tidy_hints=2000),
-        "hints-grabcut": replace(base, tidy_hints=2000, grabcut_iterations=2),
     }
 
 
@@ -76,35 +67,36 @@ def load_car(data: Path, car: str, views) -> dict[int, tuple[np.ndarray, np.ndar
                    decode_mask(data / "train_masks" / f"{car}_{view:02d}_mask.gif") > 0) for view in views}
 
 
-def scribble_view(assistant, item_id, image, truth, coverage, seed) -> tuple[int, float, list[float]]:
-    """Simulated strokes on one view until the budget is spent: (strokes, Dice seen, update CPU seconds)."""
+def scribble_view(assistant, item_id, image, truth, coverage, seed) -> tuple[list[float], list[float]]:
+    """Simulated strokes on one view until the budget is spent: (Dice seen after each stroke, update CPU s)."""
     rng = np.random.default_rng(seed)
     scribbles = np.zeros(truth.shape, np.uint8)
     probability = assistant.predict(item_id, image)  # strokes on a later view correct what it shows
-    strokes, seconds = 0, []
+    scores, seconds = [], []
     while (stroke := next_stroke(truth, scribbles, probability, rng)) is not None:
         candidate = scribbles.copy()
         draw_stroke(candidate, *stroke)
         if np.mean(candidate > 0) > coverage:
             break
-        scribbles, strokes = candidate, strokes + 1
+        scribbles = candidate
         cpu = time.process_time()
         result = assistant.update(item_id, image, scribbles)
         seconds.append(time.process_time() - cpu)
         probability = result if result is not None else probability
-    score = dice(probability, truth) if probability is not None else float("nan")
-    return strokes, score, seconds
+        scores.append(dice(probability, truth) if probability is not None else float("nan"))
+    return scores, seconds
 
 
 def run_car(views, settings, cache, car, scribbled, held_out, coverage, seed):
-    """(Dice per scribbled view, [Dice of the held-out views after each scribbled view], strokes, CPU s)."""
+    """([Dice after each stroke] per scribbled view, [Dice of the held-out views after each scribbled view],
+    strokes, CPU s)."""
     assistant = ScribbleAssistant(settings, cache=cache)
     seen, curve, strokes, seconds = [], [], 0, []
     for view in scribbled:
         image, truth = views[view]
-        count, score, cpu = scribble_view(assistant, f"{car}_{view}", image, truth, coverage, seed + view)
-        seen.append(score)
-        strokes += count
+        scores, cpu = scribble_view(assistant, f"{car}_{view}", image, truth, coverage, seed + view)
+        seen.append(scores)
+        strokes += len(scores)
         seconds += cpu
         curve.append([dice(assistant.predict(f"{car}_{v}", views[v][0]), views[v][1]) for v in held_out])
     return seen, curve, strokes, seconds
@@ -117,11 +109,17 @@ def spread(values) -> str:
 
 
 def report(name, results, scribbled, held_out) -> None:
-    seen = [r[0][-1] for r in results]
+    seen = [r[0][-1][-1] for r in results]
     print(f"\n{name}: {len(results)} cars, scribbled views {scribbled}, {len(held_out)} held-out views, strokes per car median "
           f"{np.median([r[2] for r in results]):.0f}, update CPU s median "
           f"{np.median(np.concatenate([r[3] for r in results])):.3f}")
     print(f"  Dice on the last scribbled view, per car: median [quartiles] (min-max) {spread(seen)}")
+    for view, number in zip(scribbled, range(len(scribbled))):
+        curves = [r[0][number] for r in results]
+        longest = max(len(c) for c in curves)
+        padded = np.array([c + [c[-1]] * (longest - len(c)) for c in curves])  # a car out of budget stays
+        print(f"  view {view:02d}, Dice vs strokes (median over cars, min): " + " ".join(
+            f"{k + 1}:{np.nanmedian(padded[:, k]):.2f}/{np.nanmin(padded[:, k]):.2f}" for k in range(1, longest)))
     for stage in range(len(scribbled)):
         per_car = [np.median(r[1][stage]) for r in results]
         pooled = np.concatenate([r[1][stage] for r in results])

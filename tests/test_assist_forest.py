@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -129,53 +128,6 @@ def test_a_snapshot_reads_as_a_segmentation_model_to_the_compatibility_check(rng
     assistant.update("a", colour, strokes(truth.shape))
     data = ArrayDataset([colour], [truth], "segmentation", "demo", "carvana", ["background", "car"], ids=["a"])
     assert incompatibility(model_profile(assistant.snapshot()), data_profile(data)) is None
-
-
-def test_tidy_hints_turn_dropped_blobs_into_background_and_filled_holes_into_object():
-    from core.assist.tidy import tidy_hints
-
-    raw = np.zeros((20, 30), np.float32)
-    raw[2:12, 2:12] = 0.9
-    raw[5:8, 5:8] = 0.1          # hole
-    raw[14:18, 20:28] = 0.8      # stray blob
-    scribbles = np.zeros((20, 30), np.uint8)
-    scribbles[3, 3:6] = OBJECT
-    tidy = tidy_probability(raw, scribbles)
-    hints = tidy_hints(raw, tidy, None, per_class=100)
-    assert np.all(hints[14:18, 20:28] == BACKGROUND) and np.all(hints[5:8, 5:8] == OBJECT)
-    assert np.count_nonzero(hints) == 32 + 9
-    capped = tidy_hints(raw, tidy, None, per_class=5)
-    assert np.sum(capped == BACKGROUND) == 5 and np.sum(capped == OBJECT) == 5
-    assert np.all(hints[capped > 0] == capped[capped > 0])
-    # once learned (raw agrees with tidy) the hints stay; where tidy now disagrees they go
-    learned = tidy.copy()
-    learned[14:16, 20:28] = 0.9  # the user stroked part of the blob as object: tidy keeps it now
-    kept = tidy_hints(learned, learned, hints, per_class=100)
-    assert np.all(kept[16:18, 20:28] == BACKGROUND) and np.all(kept[14:16, 20:28] == 0)
-
-
-def test_with_tidy_hints_the_forest_learns_the_blob_tidying_dropped(rng):
-    """A rough patch far from the object stroke: called object at first, dropped by tidy, then learned."""
-    image = np.full((48, 96), 128.0, np.float32)
-    image[8:40, 4:36] += rng.normal(0, 40, (32, 32))     # the object: rough, dark-ish mean
-    image[8:40, 60:92] += 40 + rng.normal(0, 40, (32, 32))  # a rough brighter patch: background
-    image = np.clip(image, 0, 255).astype(np.uint8)
-    scribbles = np.zeros(image.shape, np.uint8)
-    scribbles[20, 10:30] = OBJECT
-    scribbles[44, 5:90] = BACKGROUND
-    settings = replace(SETTINGS, tidy=True, tidy_hints=500)
-    assistant = ScribbleAssistant(settings)
-    assistant.update("a", image, scribbles)
-    patch = (slice(12, 36), slice(64, 88))
-    first_raw = assistant.predict("b", image, tidy=False)  # another id: no hints recorded
-    assert np.mean(first_raw[patch] >= 0.5) > 0.5, "precondition: the forest first calls the patch object"
-    assert np.sum(assistant._hints["a"] == BACKGROUND) > 0
-    assistant.update("a", image, scribbles)
-    assert np.mean(assistant.predict("b", image, tidy=False)[patch] >= 0.5) < 0.1
-    plain = ScribbleAssistant(replace(settings, tidy_hints=0))
-    plain.update("a", image, scribbles)
-    plain.update("a", image, scribbles)
-    assert np.mean(plain.predict("b", image, tidy=False)[patch] >= 0.5) > 0.5
 
 
 def test_importing_the_assist_does_not_import_sklearn():

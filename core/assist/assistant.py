@@ -23,7 +23,7 @@ from core.assist.features import FeatureSettings, pixel_features
 from core.assist.forest import ForestSettings, PixelForest
 from core.assist.refine import grabcut_refine
 from core.assist.scribbles import reduced_scribbles, training_samples
-from core.assist.tidy import tidy_hints, tidy_probability
+from core.assist.tidy import tidy_probability
 
 MIN_GRABCUT_PIXELS = 64  # 8x8: GrabCut's grid never shrinks below that
 DEFAULT_MAX_PIXELS = 160_000  # 1918x1280 -> 490x327: see docs/annotation.md for its Dice against full scale
@@ -35,11 +35,10 @@ class AssistSettings:
     forest: ForestSettings = field(default_factory=ForestSettings)
     max_pixels: int = DEFAULT_MAX_PIXELS  # working scale: the image is shrunk to at most this many pixels
     tidy: bool = True  # drop blobs no object stroke touches, fill holes (core/assist/tidy.py)
-    largest_without_strokes: bool = False  # tidy keeps only the largest blob of an image with no object stroke
-    grabcut_iterations: int = 0  # GrabCut seeded by the forest before tidying (core/assist/refine.py); 0 = off
+    largest_without_strokes: bool = True  # tidy keeps only the largest blob of an image with no object stroke
+    grabcut_iterations: int = 2  # GrabCut seeded by the forest before tidying (core/assist/refine.py); 0 = off
     grabcut_sure: float = 0.0  # forest probabilities below this (above 1 - this) seed GrabCut as sure
-    grabcut_max_pixels: int | None = None  # GrabCut on a grid this small (None: the working grid)
-    tidy_hints: int = 0  # per class, pixels tidying corrected on a scribbled image that join training; 0 = off
+    grabcut_max_pixels: int | None = 80_000  # GrabCut's grid (None: the working grid); 0.2 s, docs/annotation.md
     cache_bytes: int = DEFAULT_CACHE_BYTES
 
     def __post_init__(self):
@@ -76,8 +75,6 @@ class ScribbleAssistant:
         self.forest: PixelForest | None = None
         self._samples: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item id -> (features, labels)
         self._marks: dict[str, np.ndarray] = {}  # item id -> scribbles on the working grid
-        self._hints: dict[str, np.ndarray] = {}  # item id -> what tidying corrected there, on the working grid
-        self._hint_samples: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item id -> (features, labels)
         self.channels = 3  # colour channels of the images scribbled (what a snapshot expects)
 
     @property
@@ -114,10 +111,8 @@ class ScribbleAssistant:
         if not self._samples:
             self.forest = None
             return False
-        parts = list(self._samples.values()) + [self._hint_samples[i] for i in self._samples
-                                                if i in self._hint_samples]
-        samples = np.concatenate([s for s, _ in parts])
-        labels = np.concatenate([l for _, l in parts])
+        samples = np.concatenate([s for s, _ in self._samples.values()])
+        labels = np.concatenate([l for _, l in self._samples.values()])
         if labels.min() == labels.max():  # object and background are both needed
             self.forest = None
             return False
@@ -142,11 +137,8 @@ class ScribbleAssistant:
             coarse = grabcut_refine(shrink(image, features.shape[:2]), coarse, marks, s.grabcut_iterations,
                                     s.grabcut_sure, s.grabcut_max_pixels)
         if s.tidy if tidy is None else tidy:
-            raw = coarse
             coarse = tidy_probability(coarse, np.zeros(coarse.shape, np.uint8) if marks is None else marks,
                                       largest_without_strokes=s.largest_without_strokes)
-            if s.tidy_hints and marks is not None:
-                self._learn_hints(item_id, features, raw, coarse, marks)
         return upsample(coarse, image.shape)
 
     def update(self, item_id: str, image: np.ndarray, scribbles: np.ndarray) -> np.ndarray | None:
@@ -155,20 +147,10 @@ class ScribbleAssistant:
         self.train()
         return self.predict(item_id, image)
 
-    def _learn_hints(self, item_id, features, raw, tidy, marks) -> None:
-        """Keep what tidying corrected on a scribbled image as samples for the next training."""
-        hints = tidy_hints(raw, tidy, self._hints.get(item_id), self.settings.tidy_hints, self.settings.forest.seed)
-        hints[marks != 0] = 0  # the user's own strokes say it already
-        self._hints[item_id] = hints
-        samples, labels = training_samples(features, hints)
-        self._hint_samples[item_id] = (samples.copy(), labels)
-
     def forget_scribbles(self, item_id: str) -> None:
-        """Drop an image's strokes (and what tidying learned there); its features stay cached."""
+        """Drop an image's strokes; its features stay cached."""
         self._samples.pop(item_id, None)
         self._marks.pop(item_id, None)
-        self._hints.pop(item_id, None)
-        self._hint_samples.pop(item_id, None)
 
     def forget(self, item_id: str) -> None:
         self.forget_scribbles(item_id)

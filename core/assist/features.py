@@ -37,12 +37,10 @@ class FeatureSettings:
     ``colour``: the planes of a colour image the filters run on. "rgb" as given;
     "lab" CIE L*a*b* (lightness apart from hue); "rgb+chroma" adds the chroma
     sqrt(a*^2 + b*^2) as a fourth plane. Grey images have one plane whatever it says.
-    ``position``: two more features, x and y as fractions of the width and height.
     """
 
     sigmas: tuple[float, ...] = DEFAULT_SIGMAS
     colour: str = "rgb"
-    position: bool = False
 
     def __post_init__(self):
         if not self.sigmas or any(s <= 0 for s in self.sigmas):
@@ -55,12 +53,11 @@ class FeatureSettings:
         return channels + 1 if channels == 3 and self.colour == "rgb+chroma" else channels
 
     def count(self, channels: int) -> int:
-        return self.planes(channels) * len(self.sigmas) * len(FAMILIES) + (2 if self.position else 0)
+        return self.planes(channels) * len(self.sigmas) * len(FAMILIES)
 
     def names(self, channels: int) -> list[str]:
-        names = [f"{family}(c{c}, {s:g})" for c in range(self.planes(channels)) for s in self.sigmas
-                 for family in FAMILIES]
-        return names + (["x", "y"] if self.position else [])
+        return [f"{family}(c{c}, {s:g})" for c in range(self.planes(channels)) for s in self.sigmas
+                for family in FAMILIES]
 
 
 def colour_planes(image: np.ndarray, colour: str) -> np.ndarray:
@@ -74,14 +71,6 @@ def colour_planes(image: np.ndarray, colour: str) -> np.ndarray:
         return lab
     chroma = cv2.magnitude(np.ascontiguousarray(lab[..., 1]), np.ascontiguousarray(lab[..., 2]))
     return np.dstack([planes, chroma])
-
-
-def position_planes(height: int, width: int) -> list[np.ndarray]:
-    """x and y of every pixel as fractions (0 at the first pixel, 1 at the last)."""
-    x = np.linspace(0.0, 1.0, width, dtype=np.float32) if width > 1 else np.zeros(1, np.float32)
-    y = np.linspace(0.0, 1.0, height, dtype=np.float32) if height > 1 else np.zeros(1, np.float32)
-    return [np.ascontiguousarray(np.broadcast_to(x, (height, width))),
-            np.ascontiguousarray(np.broadcast_to(y[:, None], (height, width)))]
 
 
 def gaussian(channel: np.ndarray, sigma: float) -> np.ndarray:
@@ -153,8 +142,7 @@ def channel_features(channel: np.ndarray, sigma: float) -> list[np.ndarray]:
 def pixel_features(image: np.ndarray, settings: FeatureSettings = FeatureSettings()) -> np.ndarray:
     """(H, W) or (H, W, C) image -> (H, W, F) float32 features, F = settings.count(C).
 
-    Feature order: colour plane, then sigma, then FAMILIES, then x and y if asked
-    (see ``settings.names``).
+    Feature order: colour plane, then sigma, then FAMILIES (see ``settings.names``).
     """
     image = np.asarray(image)
     if image.ndim == 2:
@@ -167,8 +155,6 @@ def pixel_features(image: np.ndarray, settings: FeatureSettings = FeatureSetting
         channel = np.ascontiguousarray(colour[..., c])
         for sigma in settings.sigmas:
             planes.extend(channel_features(channel, sigma))
-    if settings.position:
-        planes.extend(position_planes(*image.shape[:2]))
     return interleave(planes)
 
 

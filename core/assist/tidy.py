@@ -4,8 +4,9 @@ A per-pixel forest has no notion of objects: background that looks like the
 object (grey letters on a wall behind a silver car) comes out as stray blobs,
 and dark windows inside it as holes. Tidying keeps the blobs an object stroke
 touches and fills enclosed holes: what a user would do next with Keep largest
-and Fill holes. An image without object strokes only gets its holes filled
-(its largest blob was tried: on Carvana side views that is often the floor).
+and Fill holes. An image without object strokes keeps its largest blob when
+asked (after GrabCut has cleaned the floor off, that is the object on Carvana;
+on the raw forest it was often the floor, see docs/annotation.md), else every blob.
 Images with many separate objects should switch it off (scribble one, find all).
 """
 
@@ -46,27 +47,3 @@ def tidy_probability(probability: np.ndarray, scribbles: np.ndarray, threshold: 
     tidy[scribbles == BACKGROUND] = 0.0
     return tidy
 
-
-def tidy_hints(raw: np.ndarray, tidy: np.ndarray, previous: np.ndarray | None, per_class: int, seed: int = 0,
-               threshold: float = 0.5) -> np.ndarray:
-    """A scribble map of what tidying corrected: dropped blobs as background, filled holes as object.
-
-    These are the forest's own mistakes on an image the user scribbled, corrected
-    by the one-object rule the user sees applied (and accepts) in the overlay, so
-    the next forest can learn from them: floor or wall patches that looked like
-    the object become background examples. Hints accumulate over updates
-    (``previous``, the last map) so that a mistake learned stays learned, and
-    are dropped where the tidy overlay no longer agrees with them; at most
-    ``per_class`` pixels of each kind are kept (fixed seed).
-    """
-    hints = np.zeros(raw.shape, np.uint8) if previous is None else previous.copy()
-    hints[(hints == BACKGROUND) & (tidy >= threshold)] = 0
-    hints[(hints == OBJECT) & (tidy < threshold)] = 0
-    hints[(raw >= threshold) & (tidy < threshold)] = BACKGROUND
-    hints[(raw < threshold) & (tidy >= threshold)] = OBJECT
-    rng = np.random.default_rng(seed)
-    for value in (BACKGROUND, OBJECT):
-        where = np.flatnonzero(hints == value)
-        if len(where) > per_class:
-            hints.flat[rng.choice(where, len(where) - per_class, replace=False)] = 0
-    return hints

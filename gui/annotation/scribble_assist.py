@@ -47,7 +47,8 @@ class AssistBar(QWidget):
         self.show_assist = QCheckBox("Assist", checked=True)
         self.show_assist.setToolTip("Show the live assist learned from your scribbles (Scribble tool, S)")
         self.tidy = QCheckBox("Tidy", checked=True)
-        self.tidy.setToolTip("Keep only the parts your object strokes touch and fill their holes "
+        self.tidy.setToolTip("Keep only the parts your object strokes touch (the largest part on an image "
+                             "without object strokes) and fill their holes "
                              "(switch off for images with many separate objects)")
         self.accept_button = QToolButton()
         self.accept_button.setDefaultAction(accept)
