@@ -69,3 +69,22 @@ def test_the_assistant_refines_its_prediction_with_grabcut_when_asked(rng):
         AssistSettings(grabcut_sure=0.5)
     with pytest.raises(ValueError, match="grabcut"):
         AssistSettings(grabcut_max_pixels=10)
+
+
+def test_an_image_without_strokes_keeps_only_its_largest_object_by_default(rng):
+    image, truth = red_disc(rng)
+    small = np.zeros_like(truth)
+    cv2.circle(small, (10, 10), 6, 1, -1)  # a second, smaller red disc in a corner
+    image[small > 0] = image[truth > 0][: int(small.sum())]
+    scribbles = np.zeros(truth.shape, np.uint8)
+    scribbles[40, 32:48] = OBJECT
+    scribbles[70, 5:75] = BACKGROUND
+    base = AssistSettings(features=FeatureSettings((1.0, 2.0)), forest=ForestSettings(trees=8),
+                          max_pixels=10_000_000)
+    assistant = ScribbleAssistant(base)
+    assistant.update("scribbled", image, scribbles)
+    unscribbled = assistant.predict("other", image)
+    assert np.all(unscribbled[small > 0] < 0.5) and dice(unscribbled, truth) > 0.95
+    assistant.settings = AssistSettings(features=base.features, forest=base.forest, max_pixels=base.max_pixels,
+                                        largest_without_strokes=False)
+    assert np.mean(assistant.predict("other", image)[small > 0] >= 0.5) > 0.9
