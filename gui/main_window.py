@@ -443,6 +443,8 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None:
             self.export_dialog.shutdown()
         self.review.stop()
+        if self.editor.journal is not None:
+            self.editor.journal.close()  # the last edits reach the disk
         self.browser.shutdown()
         self.prediction.wait()
         self.samples.wait()

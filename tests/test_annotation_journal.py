@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from core.annotation import Journal, MaskDocument, discard, find_recoverable, recover
-from core.annotation.journal import journal_path
+from core.annotation.journal import journal_path, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,3 +115,58 @@ def test_the_base_of_a_new_annotation_costs_bytes_not_the_whole_mask(tmp_path):
     apply_strokes(doc, [[(1500, 1500)]])
     assert journal_path(tmp_path, "big").stat().st_size < 1000
     np.testing.assert_array_equal(recover(tmp_path, "big"), doc.mask)
+
+
+BACKGROUND_CHILD = CHILD.replace("recorder=Journal(sys.argv[1]))",
+                                 "recorder=Journal(sys.argv[1], background=True))").replace(
+    'doc.begin_stroke(1, 5)', 'doc.recorder.flush()\ndoc.begin_stroke(1, 5)')
+
+
+def test_a_killed_process_keeps_every_edit_its_background_writer_flushed(tmp_path):
+    """The editor's journal writes in a thread: once flushed, a SIGKILL loses nothing."""
+    assert "background=True" in BACKGROUND_CHILD and "flush()" in BACKGROUND_CHILD
+    masks_dir = tmp_path / "masks"
+    child = subprocess.Popen([sys.executable, "-c", BACKGROUND_CHILD, str(masks_dir), str(ROOT / "tests")],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "ready", child.stderr.read()
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+
+    expected = MaskDocument("x", start_mask())
+    apply_strokes(expected, STROKES)
+    expected.undo()
+    apply_strokes(expected, STROKES[2:], value=0)
+    np.testing.assert_array_equal(recover(masks_dir, "train/car 01"), expected.mask)
+
+
+def test_the_background_writer_keeps_edits_and_clears_in_order(tmp_path, rng):
+    journal = Journal(tmp_path, background=True)
+    doc = MaskDocument("a", np.zeros((64, 64), np.uint8), class_names=["bg", "a", "b"], recorder=journal)
+    for _ in range(40):  # many records queued behind each other: replayed in the same order
+        points = [tuple(p) for p in rng.integers(0, 64, (3, 2)).astype(float)]
+        apply_strokes(doc, [points], value=int(rng.integers(1, 3)))
+    journal.flush()
+    np.testing.assert_array_equal(recover(tmp_path, "a"), doc.mask)
+
+    journal.clear("a")  # saved: the journal goes, and later edits start it afresh after that
+    saved = doc.mask.copy()
+    apply_strokes(doc, [[(1, 1)]], value=2)
+    journal.close()
+    records = read_records(journal_path(tmp_path, "a"))
+    assert [meta["kind"] for meta, _ in records] == ["base", "patch"]
+    base = MaskDocument("b", saved, class_names=["bg", "a", "b"])
+    apply_strokes(base, [[(1, 1)]], value=2)
+    np.testing.assert_array_equal(recover(tmp_path, "a"), base.mask)
+
+
+def test_a_write_error_in_the_background_reaches_the_caller(tmp_path):
+    blocked = tmp_path / "masks"
+    blocked.write_text("a file where the masks folder should be")
+    journal = Journal(blocked, background=True)
+    doc = MaskDocument("a", np.zeros((20, 20), np.uint8), recorder=journal)
+    apply_strokes(doc, [[(5, 5)]])
+    with pytest.raises(OSError):
+        journal.flush()

@@ -10,6 +10,11 @@ file afresh from the mask as it is now, so a previous session's edits that the
 user chose not to recover cannot come back. No file stays open between edits
 (thousands of unsaved images must not exhaust file descriptors).
 
+``Journal(..., background=True)`` (the editor's) compresses, writes and fsyncs in one
+writer thread instead of the caller's: a whole-car edit no longer blocks the UI for
+the fsync. Records keep their order (one FIFO writer; ``clear`` goes through it too),
+an edit is on disk a few milliseconds after it is made, and ``flush()`` waits for it.
+
 Record layout: ``b"CLJ1"``, header length, body length, CRC32 of header+body
 (three little-endian uint32), JSON header, zlib-compressed uint8 labels.
 """
@@ -22,6 +27,7 @@ import os
 import re
 import struct
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -103,36 +109,49 @@ def _labels(meta: dict, body: bytes) -> np.ndarray | None:
 
 
 class Journal:
-    """Appends each edit of any image under one masks folder; a document's ``recorder``."""
+    """Appends each edit of any image under one masks folder; a document's ``recorder``.
 
-    def __init__(self, masks_dir: str | Path):
+    ``background``: writes happen in order in a writer thread; an error there (a full
+    disk) is raised by the next ``record``, ``clear`` or ``flush``.
+    """
+
+    def __init__(self, masks_dir: str | Path, background: bool = False):
         self.masks_dir = Path(masks_dir)
         self._started: set[str] = set()  # images whose journal this session has (re)started
+        self._background = background
+        self._writer: ThreadPoolExecutor | None = None  # started with the first write
+        self._pending: Future | None = None
+        self._error: BaseException | None = None
 
     def record(self, item_id: str, edit: Edit, mask: np.ndarray) -> None:
         """Append ``edit`` (already applied to ``mask``); the session's first edit of an image
         replaces any older journal with the base mask (the mask before this edit)."""
-        path = journal_path(self.masks_dir, item_id)
         first = item_id not in self._started
-        if first:
+        base = None
+        if first:  # the mask changes on: take the base now, encode it in the writer
+            base = mask.copy()
+            base[edit.region.slices] = edit.before
+        self._started.add(item_id)
+        self._run(self._append, item_id, edit, base)
+
+    def _append(self, item_id: str, edit: Edit, base: np.ndarray | None) -> None:
+        path = journal_path(self.masks_dir, item_id)
+        if base is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb" if first else "ab") as handle:  # opened per edit: no fd per image
-            if first:
-                handle.write(self._base_record(item_id, edit, mask))
+        with open(path, "ab" if base is None else "wb") as handle:  # per edit: no fd per image
+            if base is not None:
+                handle.write(self._base_record(item_id, base))
             handle.write(_encode("patch", item_id, edit.top, edit.left, edit.after))
             handle.flush()
             os.fsync(handle.fileno())
-        self._started.add(item_id)
 
     @staticmethod
-    def _base_record(item_id: str, edit: Edit, mask: np.ndarray) -> bytes:
-        """The mask before ``edit``, stored as its shape plus the box of its labelled pixels.
+    def _base_record(item_id: str, base: np.ndarray) -> bytes:
+        """The mask before the first edit, stored as its shape plus the box of its labelled pixels.
 
         New annotations start empty, so the base is usually a few bytes instead of
         a compressed full-size mask (about 0.25 s at 8000x8000).
         """
-        base = mask.copy()
-        base[edit.region.slices] = edit.before
         rows = np.flatnonzero(base.any(axis=1))
         if rows.size == 0:
             return _encode("base", item_id, 0, 0, np.zeros((0, 0), np.uint8), shape=base.shape)
@@ -143,11 +162,43 @@ class Journal:
     def clear(self, item_id: str) -> None:
         """Forget an image's journal (after it was saved or its edits were discarded)."""
         self._started.discard(item_id)
-        journal_path(self.masks_dir, item_id).unlink(missing_ok=True)
+        self._run(journal_path(self.masks_dir, item_id).unlink, missing_ok=True)
+
+    def flush(self) -> None:
+        """Wait until every edit recorded so far is on disk (no-op without a writer)."""
+        if self._pending is not None:
+            self._pending.result()
+        self._raise_error()
 
     def close(self) -> None:
-        """Nothing stays open between edits; kept so callers can close a journal."""
-        self._started.clear()
+        """Write what is pending and stop the writer; nothing stays open between edits."""
+        try:
+            self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer, self._pending = None, None
+            self._started.clear()
+
+    def _run(self, function, *args, **kwargs) -> None:
+        self._raise_error()
+        if not self._background:
+            function(*args, **kwargs)
+            return
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, "mask-journal")  # one thread: records in order
+        self._pending = self._writer.submit(self._guarded, function, *args, **kwargs)
+
+    def _guarded(self, function, *args, **kwargs) -> None:
+        try:
+            function(*args, **kwargs)
+        except OSError as error:
+            self._error = self._error or error
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 def find_recoverable(masks_dir: str | Path) -> list[str]:

@@ -259,7 +259,7 @@ class MaskEditor(QWidget):
         if self.journal is not None:
             self.journal.close()
         self.store = MaskStore(masks_dir)
-        self.journal = Journal(masks_dir)
+        self.journal = Journal(masks_dir, background=True)  # fsync off the UI thread
         self.scribbles.set_masks_dir(masks_dir)  # scribble assist: scribbles are saved beside the masks
         self.documents.clear()
         self._reported_modified.clear()

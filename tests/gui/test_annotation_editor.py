@@ -168,6 +168,7 @@ def test_recovery_banner_brings_back_journaled_edits(editor, qtbot, tmp_path):
     editor.set_item("car_01", scene_image(), None, None)
     np.testing.assert_array_equal(editor.document.mask, crashed.mask)
     assert editor.save() is not None
+    editor.journal.flush()  # the journal writes (and deletes) in its own thread
     assert not (masks_dir / ".journal").exists() or not list((masks_dir / ".journal").iterdir())
 
 
@@ -273,6 +274,7 @@ def test_the_edited_dot_follows_undo_back_to_the_saved_mask(editor, tmp_path):
     editor.canvas.dab(50, 50)
     editor.undo()
     assert browser.model.calls[-3:] == [("car_01", SAVED), ("car_01", MODIFIED), ("car_01", SAVED)]
+    editor.journal.flush()
     assert not (tmp_path / "masks" / ".journal").exists() or not list((tmp_path / "masks" / ".journal").iterdir())
 
 
