@@ -132,8 +132,13 @@ def bench_training(engine: str, seconds: float, runs: Path, in_thread: bool = Fa
     window = MainWindow(demo_size=1000)
     if in_thread:
         from core.training.api import train
+        from gui.train.training_process import leave_a_core_for_the_ui
 
-        window.train_panel._train_function = train
+        def train_in_thread(config, on_event, cancel):  # what the worker thread did before #12
+            leave_a_core_for_the_ui(config.engine)
+            return train(config, on_event, cancel)
+
+        window.train_panel._train_function = train_in_thread
     window.resize(1500, 950)
     window.show()
     opened = []

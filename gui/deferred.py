@@ -1,9 +1,9 @@
 """A placeholder that builds its real widget later: slow imports wait for the first paint.
 
 The window's plots need pyqtgraph, whose import took ~0.3 s of the start-up (#12): each
-plot sits in a ``DeferredWidget`` that builds it shortly after it is first shown (the
-window has painted by then), or at once when code asks for it (``widget()``), so callers
-and tests see no difference.
+plot sits in a ``DeferredWidget`` that builds it shortly after it (or, with
+``build_later``, its panel) is first shown, when the window has painted; or at once when
+code asks for it (``widget()``), so callers and tests see no difference.
 """
 
 from __future__ import annotations
@@ -38,8 +38,13 @@ class DeferredWidget(QWidget):
             self._widget.show()  # a child added to a shown parent stays hidden otherwise
         return self._widget
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
-        super().showEvent(event)
+    def build_later(self, delay_ms: int = BUILD_DELAY_MS) -> None:
+        """Build in ``delay_ms`` even while hidden (a page or tab not shown yet): a widget
+        built when it is first needed, in the middle of training, stalled the UI ~50 ms."""
         if not self._scheduled and self._widget is None:
             self._scheduled = True
-            QTimer.singleShot(BUILD_DELAY_MS, self, self.widget)
+            QTimer.singleShot(delay_ms, self, self.widget)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        self.build_later()

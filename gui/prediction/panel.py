@@ -51,6 +51,11 @@ class PredictionPanel(QWidget):
         layout.addWidget(self.model_label)
         self.show_hint(NO_MODEL_HINT)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """The chart's page is hidden until a model predicts: build it now, not then."""
+        super().showEvent(event)
+        self._chart.build_later()
+
     @property
     def chart(self):
         """The class probability chart (``ProbabilityChart``), built on first use."""

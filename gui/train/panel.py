@@ -110,6 +110,7 @@ class TrainPanel(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         """Import torch in a worker once the window is up, so it never delays the first window."""
         super().showEvent(event)
+        self._confusion.build_later()  # its tab is hidden until a run ends
         if not self._warm_up_started:
             self._warm_up_started = True
             QTimer.singleShot(WARM_UP_DELAY_MS, self, self._warm_up)

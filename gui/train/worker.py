@@ -17,7 +17,6 @@ from core.errors import CnnLyticalError, one_line
 from core.runs.config import TrainConfig
 from core.runs.events import CancelToken, RunEnded, RunStarted
 from gui.thread_job import ThreadJob
-from gui.train.training_process import leave_a_core_for_the_ui
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,6 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            leave_a_core_for_the_ui(self.config.engine)
             self._train(self.config, self._on_event, self.cancel_token)
         except Exception as error:  # noqa: BLE001 - every failure becomes a message, never a crash
             if not isinstance(error, CnnLyticalError):
