@@ -4,7 +4,7 @@ model trains.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py [--images 5000] [--train-seconds 8]
         [--startup-runs 5] [--click-data ../shared/data/carvana] [--only startup,click,...]
-        [--thread-reference]
+        [--thread-reference]   (parts: startup, runstart, click, browser, training)
 
 Everything runs offscreen with settings and runs in a temporary folder. References
 measured in the same run:
@@ -15,7 +15,9 @@ measured in the same run:
   against the spawned training process the app uses;
 - start-up: a bare QMainWindow in a fresh interpreter against ours (same machine, same run);
 - clicks: decoding and showing the image on the UI thread (what a click cost before the
-  sample cache) against a click on an image the cache already holds.
+  sample cache) against a click on an image the cache already holds;
+- run start (``--only runstart``): train() to the first batch in the training process
+  against a warm thread of this process (what the process costs at each run's start).
 Stalls are shown raw and without OS run-queue waits (time other processes held the
 CPUs; see gui/heartbeat.py).
 """
@@ -225,6 +227,41 @@ def bench_startup(runs: int, folder: Path) -> dict:
     return {"ours": ours, "complete": complete, "bare": bare, "torch": torch_seen}
 
 
+def bench_run_start(runs: int, folder: Path) -> dict[str, list[float]]:
+    """Seconds from ``train`` to the first batch: the training process against a warm thread."""
+    from core.runs.config import TrainConfig
+    from core.runs.events import BatchEnd, CancelToken
+    from core.training.api import train
+    from gui.train.training_process import train_in_process
+
+    import torch  # noqa: F401 - the window has it warm (its warm-up) when the user clicks Train
+
+    def first_batch(function, engine: str, out: Path) -> float:
+        cancel, started, seen = CancelToken(), time.perf_counter(), []
+
+        def on_event(event) -> None:
+            if isinstance(event, BatchEnd) and not seen:
+                seen.append(time.perf_counter() - started)
+                cancel.cancel()
+
+        function(TrainConfig(task="mnist", engine=engine, epochs=1, limit=200, batch_size=32,
+                             demo_size=400, augment=False, workers=0, out=str(out)), on_event, cancel)
+        return seen[0]
+
+    result = {}
+    for engine in ("torch", "numpy"):
+        for mode, function in (("process", train_in_process), ("thread", train)):
+            result[f"{engine} {mode}"] = [first_batch(function, engine, folder / f"{engine}-{mode}-{i}")
+                                          for i in range(runs)]
+    return result
+
+
+def print_run_start(result: dict[str, list[float]]) -> None:
+    print("\nRun start: train() to the first batch, median (min-max)")
+    for name, seconds in result.items():
+        print(f"  {name:<16}{_ms(seconds)}")
+
+
 def bench_clicks(data: str, clicks: int = 8) -> dict:
     """Per click: cache hit (neighbour prefetched) vs decode + show on the UI thread."""
     from gui.main_window import MainWindow
@@ -284,6 +321,8 @@ def main() -> int:
         app = create_application()  # noqa: F841 - keeps Qt alive
         if "startup" in parts:
             print_startup(bench_startup(args.startup_runs, folder / "startup"))
+        if "runstart" in parts:
+            print_run_start(bench_run_start(3, folder / "runstart"))
         if "click" in parts and args.click_data:
             print_clicks(bench_clicks(args.click_data))
         if "browser" in parts:
