@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QTabWidget, QWidget)
+                               QTabWidget)
 
 from core.compat import DataProfile, data_profile
 from gui.annotation.editor import MaskEditor
@@ -22,6 +22,7 @@ from gui.annotation.workspace import AnnotateWorkspace
 from gui.browser.edit_marks import link_editor, sync_edit_marks
 from gui.browser.panel import BrowserPanel
 from gui.data_source import DEMO_CHOICES, DataChoice, DatasetSource
+from gui.docks import add_dock, fit_to_screen, restore_layout
 from gui.inspector.panel import InspectorPanel
 from gui.menus import build_actions, build_menus, build_tool_bar
 from gui.prediction.panel import PredictionPanel
@@ -69,8 +70,9 @@ class MainWindow(QMainWindow):
         self._refresh_recent_menu()
         self.setAcceptDrops(True)
         self.drop_opener = DropOpener(self.open_path)
-        self._fit_default_size()
-        self._restore_layout()
+        fit_to_screen(self)
+        restore_layout(self, self.settings.window_geometry(), self.settings.window_state(),
+                       self.browser_dock, self.prediction_dock, self.train_dock)
         self.actions.stop.setEnabled(False)
 
     # --- building -----------------------------------------------------------------------
@@ -91,12 +93,12 @@ class MainWindow(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.browser_dock = self._dock("Dataset", "browser_dock", self.browser, left)
-        self.prediction_dock = self._dock("Prediction", "prediction_dock", self.prediction_panel,
-                                          right)
-        self.review_dock = self._dock("Review queue", "review_dock", self.review, right)
-        self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, right)
-        self.train_dock = self._dock("Train", "train_dock", self.train_panel, bottom)
+        self.browser_dock = add_dock(self, "Dataset", "browser_dock", self.browser, left)
+        self.prediction_dock = add_dock(self, "Prediction", "prediction_dock",
+                                        self.prediction_panel, right)
+        self.review_dock = add_dock(self, "Review queue", "review_dock", self.review, right)
+        self.inspector_dock = add_dock(self, "Inspector", "inspector_dock", self.inspector, right)
+        self.train_dock = add_dock(self, "Train", "train_dock", self.train_panel, bottom)
         self.tabifyDockWidget(self.prediction_dock, self.review_dock)
         self.tabifyDockWidget(self.review_dock, self.inspector_dock)
         self.prediction_dock.raise_()
@@ -111,29 +113,6 @@ class MainWindow(QMainWindow):
 
     def is_annotating(self) -> bool:
         return self.tabs.currentWidget() is self.annotate_page
-
-    def _fit_default_size(self) -> None:
-        """The first window takes the screen's free area (restored geometry wins later)."""
-        screen = self.screen()
-        if screen is None or screen.availableGeometry().width() <= 0:
-            self.resize(1500, 920)
-            return
-        self.setGeometry(screen.availableGeometry())
-
-    def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.browser_dock, self.prediction_dock], [340, 400],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.train_dock], [int(self.height() * 0.38)], Qt.Orientation.Vertical)
-
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)  # saveState() needs names
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(area, dock)
-        return dock
 
     def _build_status_bar(self) -> None:
         self.pixel_label, self.model_label = QLabel(), QLabel("No model")
@@ -429,13 +408,6 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event) -> None:
         self.drop_opener.drop(event)
-
-    def _restore_layout(self) -> None:
-        geometry, state = self.settings.window_geometry(), self.settings.window_state()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is None or not self.restoreState(state):
-            QTimer.singleShot(0, self._default_dock_sizes)
 
     def shutdown(self) -> None:
         """Stop background work and wait for it (closing, tests)."""
