@@ -90,8 +90,10 @@ def _forward(child, events, stop, on_event: EventCallback, cancel: CancelToken):
 
 def run_child(config: TrainConfig, events, stop) -> None:
     """The child's whole life: train, send every event, then the summary or the error."""
+    from core.malloc_tuning import keep_freed_memory
     from core.training.api import train
 
+    keep_freed_memory()  # as main.py does: a fresh interpreter starts with glibc's defaults
     cancel = CancelToken()
 
     def send(event) -> None:
