@@ -53,7 +53,7 @@ LAYERS = (
     ("core.limits", "core.atomic", "core.compat", "core.preprocess", "core.postprocess",
      "core.ranking", "core.mosaic", "core.ordering", "core.malloc_tuning", "core.recipes"),
     ("core.prediction", "core.models", "core.data+core.labels"),
-    ("core.annotation", "core.tasks", "core.recipes"),
+    ("core.annotation", "core.tasks"),
     ("core.runs", "core.assist"),
     ("core.numpy_cnn",),
     ("core.inference",),

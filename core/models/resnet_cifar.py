@@ -3,8 +3,8 @@
 Each stage is conv-BN-ReLU then 2x2 max-pool, so the expensive convolutions
 run at a quarter of the pixels of the stage before; two stages add a residual
 pair of convs. The CPU recipe uses ``width=16`` (widths 16-32-64-128, 0.41M
-parameters, ~24M multiply-adds per image): 84.4% (85.9% with flip averaging)
-in 8 epochs, 13 minutes on 2 cores (docs/recipes.md). The GPU recipe uses
+parameters, ~24M multiply-adds per image): 85.8% (86.7% with flip averaging)
+in 14 epochs on 2 cores (docs/recipes.md). The GPU recipe uses
 ``width=64``, Page's original size (94% in 24 epochs in DAWNBench).
 The head is a global max-pool and a linear layer scaled by ``head_scale``
 (0.125 in Page's net), which keeps the logits small early in training.
