@@ -8,7 +8,7 @@ grabs the window. The dataset's own mask is hidden so the assist overlay shows.
 
     Xvfb :14 -screen 0 1920x1080x24 &
     DISPLAY=:14 .venv/bin/python bench/scribble_assist_screenshot.py --size 1366x768 \\
-        --out docs/screenshots/annotation_scribble_assist.png
+        --out docs/screenshots/annotation_scribble_assist.png [--other-view 5]
 """
 
 from __future__ import annotations
@@ -64,11 +64,26 @@ def draw(editor, points: np.ndarray, background: bool) -> None:
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, at(*dense[-1]))
 
 
+def grab_other_view(window, view: int, out: Path) -> None:
+    """Open a view nobody scribbled and grab the assist the forest learned from view 01."""
+    dataset, scribbles = window.dataset, window.editor.scribbles
+    suffix = f"_{view:02d}"
+    index = next(i for i in range(len(dataset)) if dataset.item_id(i).endswith(suffix))
+    window.browser.select(index)
+    pump(lambda: (scribbles.item_id or "").endswith(suffix) and scribbles.probability is not None
+         and not scribbles.runner.busy, seconds=1.0)
+    pump(seconds=0.5)
+    window.grab().save(str(out))
+    print(f"{out}: view {view:02d} (no strokes), last update {scribbles.last_seconds:.2f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--size", default="1366x768")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots/annotation_scribble_assist.png"))
+    parser.add_argument("--other-view", type=int, default=None,
+                        help="then open this view of the car (never scribbled) and grab it too, as OUT_viewNN.png")
     args = parser.parse_args()
     if not (args.data / "train").is_dir():
         print(f"skipped: no Carvana data at {args.data}")
@@ -109,6 +124,8 @@ def main() -> int:
         window.grab().save(str(args.out))
         print(f"{args.out}: {width}x{height}, {len(strokes)} strokes, {args.out.stat().st_size // 1024} KB, "
               f"last update {editor.scribbles.last_seconds:.2f} s")
+        if args.other_view is not None:
+            grab_other_view(window, args.other_view, args.out.with_name(f"{args.out.stem}_view{args.other_view:02d}.png"))
         editor.scribbles.shutdown()
         window.close()
     return 0
