@@ -53,7 +53,7 @@ def train_in_process(config: TrainConfig, on_event: EventCallback,
     context = multiprocessing.get_context("spawn")
     events = context.Queue()
     stop = context.Event()
-    child = context.Process(target=run_child, args=(config, events, stop),
+    child = context.Process(target=run_child, args=(config, events, stop, os.getpid()),
                             name="cnn-lytical-training")
     child.start()
     try:
@@ -88,8 +88,9 @@ def _forward(child, events, stop, on_event: EventCallback, cancel: CancelToken):
             raise TrainingProcessError(payload)
 
 
-def run_child(config: TrainConfig, events, stop) -> None:
-    """The child's whole life: train, send every event, then the summary or the error."""
+def run_child(config: TrainConfig, events, stop, parent_pid: int) -> None:
+    """The child's whole life: train, send every event, then the summary or the error.
+    It stops like a cancelled run when Stop is set or the app is gone (killed)."""
     from core.malloc_tuning import keep_freed_memory
     from core.training.api import train
 
@@ -98,7 +99,7 @@ def run_child(config: TrainConfig, events, stop) -> None:
 
     def send(event) -> None:
         events.put(("event", event))
-        if stop.is_set():
+        if stop.is_set() or os.getppid() != parent_pid:
             cancel.cancel()
 
     try:

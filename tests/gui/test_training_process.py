@@ -50,3 +50,51 @@ def test_a_core_error_in_the_child_is_one_line_here(tmp_path):
         train_in_process(small_config(tmp_path, data=str(missing)), EventLog(), CancelToken())
     message = str(raised.value)
     assert "no-such-dataset" in message and "\n" not in message
+
+
+ORPHAN_PARENT = """
+import multiprocessing, sys, time
+sys.path.insert(0, sys.argv[1])
+from core.runs.config import TrainConfig
+from core.runs.events import BatchEnd, CancelToken
+from gui.train.training_process import train_in_process
+
+def on_event(event):
+    if isinstance(event, BatchEnd) and event.batch == 1 and event.epoch == 1:
+        print(multiprocessing.active_children()[0].pid, flush=True)
+
+if __name__ == "__main__":
+    config = TrainConfig(task="mnist", engine="numpy", epochs=500, limit=96, batch_size=32,
+                         demo_size=200, augment=False, workers=0, out=sys.argv[2])
+    train_in_process(config, on_event, CancelToken())
+"""
+
+
+def test_the_training_process_stops_when_the_app_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "app.py"
+    script.write_text(ORPHAN_PARENT)
+    root = Path(__file__).resolve().parents[2]
+    app = subprocess.Popen([sys.executable, str(script), str(root), str(tmp_path / "run")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        child_pid = int(app.stdout.readline())
+    finally:
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=30)
+    deadline = time.monotonic() + 120  # a liveness bound, not a speed check
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(child_pid, signal.SIGKILL)
+        raise AssertionError("the training process outlived the app")
