@@ -156,7 +156,7 @@ def main() -> None:
         for name, setting in settings.items():
             result = run_car(views, setting, cache, car, args.views, held_out, args.coverage, args.seed)
             results[name].append(result)
-            line.append(f"{name} {np.median(result[1][-1]):.3f}")
+            line.append(f"{name} " + " -> ".join(f"{np.median(stage):.3f}" for stage in result[1]))
         print(f"[{number}/{len(cars)} {time.perf_counter() - started:.0f} s] car {car}: other views median "
               + ", ".join(line), flush=True)
     for name in settings:

@@ -20,7 +20,7 @@ import numpy as np
 
 from core.assist.feature_cache import DEFAULT_CACHE_BYTES, FeatureCache
 from core.assist.features import FeatureSettings, pixel_features
-from core.assist.forest import ForestSettings, PixelForest
+from core.assist.forest import ForestSettings, PixelForest, load_sklearn
 from core.assist.refine import grabcut_refine
 from core.assist.scribbles import reduced_scribbles, training_samples
 from core.assist.tidy import tidy_probability
@@ -105,6 +105,7 @@ class ScribbleAssistant:
         samples, labels = training_samples(features, marks)
         self._samples[item_id] = (samples.copy(), labels)
         self._marks[item_id] = marks
+        load_sklearn()  # on the first stroke, not the first overlay (see forest.load_sklearn)
 
     def train(self) -> bool:
         """Fit a new forest on every image's samples; False (and no forest) without both classes."""

@@ -32,6 +32,15 @@ class ForestSettings:
             raise ValueError(f"forest settings must be positive; got {self}")
 
 
+def load_sklearn() -> None:
+    """Import scikit-learn's forest now: about 1.5-2 s the first time in a process, free after.
+
+    The assistant calls it on the first stroke, which shows no overlay anyway (one
+    class), so the import is not paid by the first overlay, nor at start-up.
+    """
+    import sklearn.ensemble  # noqa: F401
+
+
 def balanced_subsample(labels: np.ndarray, per_class: int, seed: int) -> np.ndarray:
     """Indices of at most ``per_class`` samples of each label, drawn with a fixed seed."""
     rng = np.random.default_rng(seed)
