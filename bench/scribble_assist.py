@@ -4,7 +4,8 @@ One car: its first view is scribbled by bench/scribble_simulation.py (first a
 stroke inside the car, one outside, then each stroke where the prediction is
 most wrong, fixed seed), while the scribbles cover at most ``--coverage`` of
 the pixels. After each stroke the core ScribbleAssistant updates exactly as the
-GUI's worker does (store the strokes, retrain, predict the image, upsample),
+GUI's worker does (store the strokes, retrain, predict the image, GrabCut,
+tidy, upsample),
 timed from stroke end to the finished probability. Reported:
 
 - update latency (wall and CPU seconds): the first stroke (features computed,
