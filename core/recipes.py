@@ -36,8 +36,8 @@ RECIPES: dict[tuple[str, str, str], Mapping[str, Any]] = {  # (task, engine, dev
         "augment_options": {"hflip": True, "crop": 0.8, "rotation": False, "color_jitter": False}},
     ("mnist", "numpy", CPU): {  # docs/numpy_engine.md's recipe: 99.28% (issue 13); 6 one-cycle epochs gave 98.97%
         "epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 1e-3, "schedule": "cosine"},
-    ("mnist", "torch", CPU): {
-        "model": "lenet", "epochs": 12, "batch_size": 128, "optimizer": "adam", "lr": 3e-3,
+    ("mnist", "torch", CPU): {  # the NumPy net's twin: 99.38% in 20 epochs, 13 min (12 epochs: 99.26%)
+        "model": "lenet", "epochs": 20, "batch_size": 128, "optimizer": "adam", "lr": 3e-3,
         "schedule": "onecycle"},
 }
 RECIPES[("mnist", "torch", CUDA)] = RECIPES[("mnist", "torch", CPU)]
