@@ -34,8 +34,9 @@ RECIPES: dict[tuple[str, str, str], Mapping[str, Any]] = {  # (task, engine, dev
         "optimizer": "nesterov", "lr": 0.4, "weight_decay": 5e-4, "schedule": "onecycle",
         "label_smoothing": 0.2, "workers": 4,
         "augment_options": {"hflip": True, "crop": 0.8, "rotation": False, "color_jitter": False}},
-    ("mnist", "numpy", CPU): {  # docs/numpy_engine.md's recipe: 99.28% (issue 13); 6 one-cycle epochs gave 98.97%
-        "epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 1e-3, "schedule": "cosine"},
+    ("mnist", "numpy", CPU): {  # what fits in 3 minutes: 99.16% in 174 s (10 cosine epochs: 99.01%, 244 s)
+        "epochs": 7, "batch_size": 32, "optimizer": "adam", "lr": 2e-3, "schedule": "onecycle",
+        "augment": False},  # shifts slow a 7-epoch run's convergence more than they regularise
     ("mnist", "torch", CPU): {  # the NumPy net's twin: 99.38% in 20 epochs, 13 min (12 epochs: 99.26%)
         "model": "lenet", "epochs": 20, "batch_size": 128, "optimizer": "adam", "lr": 3e-3,
         "schedule": "onecycle"},

@@ -42,3 +42,16 @@ def test_gpu_recipes_work_larger():
     assert gpu["image_size"] > 160 and gpu["epochs"] >= cpu["epochs"]
     assert recipe("cifar10", "torch", "cuda")["model_options"]["width"] > \
         recipe("cifar10", "torch", "cpu")["model_options"]["width"]
+
+
+def test_augment_flag_overrides_a_recipe_that_switches_augmentation_off():
+    from core.cli import build_parser
+    from core.cli.train_command import build_config
+
+    parser = build_parser()
+    base = ["train", "--task", "mnist", "--engine", "numpy", "--data", "/d", "--device", "cpu"]
+    assert recipe("mnist", "numpy", "cpu")["augment"] is False
+    assert build_config(parser.parse_args(base)).augment is False             # the recipe's
+    assert build_config(parser.parse_args(base + ["--augment"])).augment is True
+    assert build_config(parser.parse_args(base[:-4] + ["--device", "cpu"])).augment is True  # demo data
+    assert build_config(parser.parse_args(base + ["--no-augment"])).augment is False

@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=positive_int, help="use at most N training items")
     parser.add_argument("--demo-size", type=positive_int, help="number of demo items to generate")
     parser.add_argument("--workers", type=non_negative_int, help="DataLoader worker processes (spawned)")
-    parser.add_argument("--no-augment", action="store_true")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                        help="training-split augmentation on/off (default: the task's recipe, else on)")
     parser.add_argument("--no-amp", action="store_true", help="no mixed precision on CUDA")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--mask-overrides", metavar="FOLDER", help="user-corrected masks that win")
@@ -91,8 +92,8 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
     if args.model_option:
         values["model_options"] = {**values.get("model_options", {}),
                                    **_parse_options(args.model_option)}
-    if args.no_augment:
-        values["augment"] = False
+    if args.augment is not None:
+        values["augment"] = args.augment
     if args.no_amp:
         values["amp"] = False
     if args.compile:
