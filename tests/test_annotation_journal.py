@@ -51,9 +51,10 @@ def start_mask():
     return mask
 
 
-def test_killed_process_loses_only_the_stroke_in_progress(tmp_path):
-    masks_dir = tmp_path / "masks"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(masks_dir), str(ROOT / "tests")], cwd=ROOT,
+def kill_when_ready(script: str, masks_dir) -> int:
+    """Run ``script`` (journal folder, tests folder as its arguments), SIGKILL it once it
+    prints "ready"; its return code."""
+    child = subprocess.Popen([sys.executable, "-c", script, str(masks_dir), str(ROOT / "tests")], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline()
@@ -61,7 +62,12 @@ def test_killed_process_loses_only_the_stroke_in_progress(tmp_path):
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL
+    return child.returncode
+
+
+def test_killed_process_loses_only_the_stroke_in_progress(tmp_path):
+    masks_dir = tmp_path / "masks"
+    assert kill_when_ready(CHILD, masks_dir) == -signal.SIGKILL
 
     expected = MaskDocument("x", start_mask())
     apply_strokes(expected, STROKES)
@@ -126,14 +132,7 @@ def test_a_killed_process_keeps_every_edit_its_background_writer_flushed(tmp_pat
     """The editor's journal writes in a thread: once flushed, a SIGKILL loses nothing."""
     assert "background=True" in BACKGROUND_CHILD and "flush()" in BACKGROUND_CHILD
     masks_dir = tmp_path / "masks"
-    child = subprocess.Popen([sys.executable, "-c", BACKGROUND_CHILD, str(masks_dir), str(ROOT / "tests")],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = child.stdout.readline()
-        assert line.strip() == "ready", child.stderr.read()
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=10)
+    kill_when_ready(BACKGROUND_CHILD, masks_dir)
 
     expected = MaskDocument("x", start_mask())
     apply_strokes(expected, STROKES)
