@@ -12,6 +12,11 @@
    backward, Adam step). Goal: NumPy within 3x of torch's time.
 3. GFLOP/s achieved by the engine's conv layers (forward + both backward
    products) next to the machine's float32 matmul GFLOP/s.
+4. Where the engine's speed-ups come from, each against the step without it in
+   the same run (medians of interleaved repeats): stride-1 convs on the flat
+   padded grid (``Conv2D.flat_grid``) against the general strided im2col, and the
+   MNIST recipe's net (``lenet_fast_numpy``, pool before BatchNorm and ReLU)
+   against ``lenet_numpy``.
 
 ``--threads`` (default: the CPUs this process may use) sets OpenBLAS's and
 torch's thread counts; it must be parsed before NumPy is imported.
@@ -41,6 +46,9 @@ from core.export.measure import cpu_name  # noqa: E402
 from core.numpy_cnn.losses import softmax_cross_entropy  # noqa: E402
 from core.numpy_cnn.model import build_model  # noqa: E402
 from core.numpy_cnn.optim import SGD, build_optimizer  # noqa: E402
+from core.recipes import recipe  # noqa: E402
+
+RECIPE_NET = recipe("mnist", "numpy", "cpu").get("model", "lenet_numpy")   # the MNIST recipe's net
 
 
 class NaiveTextbookCNN:
@@ -240,6 +248,36 @@ def _timed(function, spent):
     return wrapper
 
 
+def median_rates(steps: dict[str, object], items: int, repeats: int) -> dict[str, float]:
+    """Items per second of each step: the median of ``repeats`` rounds, the steps interleaved
+    so that a busy moment slows all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for step in steps.values():
+        step()
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: items / float(np.median(spent)) for name, spent in times.items()}
+
+
+def bench_speedups(rng, batch: int, repeats: int) -> dict[str, float]:
+    """Training images/s of lenet_numpy with and without the flat-grid convs, and of the
+    recipe's net (see the module docstring, item 4)."""
+    images, labels = lenet_batch(rng, batch)
+    steps = {}
+    for name, architecture, flat in (("general", "lenet_numpy", False), ("flat", "lenet_numpy", True),
+                                     ("fast", RECIPE_NET, True)):
+        model = build_model(architecture, seed=0)
+        for layer in model.layers:
+            if layer.kind == "Conv2D":
+                layer.flat_grid = flat
+        optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 1e-3)
+        steps[name] = numpy_lenet_step(model, optimizer, images, labels)
+    return median_rates(steps, batch, repeats * 2)
+
+
 def matmul_gflops(rng, m: int, k: int, n: int, repeats: int) -> float:
     a = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
@@ -255,6 +293,7 @@ def main() -> int:
     naive_rate, engine_rate = bench_naive(rng, batch, repeats)
     numpy_rate, torch_rate = bench_lenet(rng, batch, repeats)
     conv_rate, conv_share = bench_conv_gflops(rng, batch, repeats)
+    speedups = bench_speedups(rng, batch, repeats)
     square = matmul_gflops(rng, 1024, 1024, 1024, 3 if OPTIONS.quick else 10)
     conv2_gemm = matmul_gflops(rng, 32, 144, batch * 196, repeats)
     print(f"# {cpu_name()}; threads={OPTIONS.threads}; batch={batch}; numpy {np.__version__}; "
@@ -267,6 +306,11 @@ def main() -> int:
         ("3 conv layers in the lenet step, GFLOP/s", f"{conv_rate:.1f}",
          f"matmul 1024^2 {square:.1f}; conv2-shaped GEMM {conv2_gemm:.1f}",
          f"{conv_rate / square:.0%} of square matmul; convs are {conv_share:.0%} of the step"),
+        ("4 lenet step, flat-grid convs, images/s", f"{speedups['flat']:,.0f}",
+         f"general im2col {speedups['general']:,.0f}", f"{speedups['flat'] / speedups['general']:.2f}x"),
+        (f"4 {RECIPE_NET} step, images/s", f"{speedups['fast']:,.0f}",
+         f"lenet_numpy {speedups['flat']:,.0f}", f"{speedups['fast'] / speedups['flat']:.2f}x "
+         f"({speedups['fast'] / speedups['general']:.2f}x both)"),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     header = ("measure", "numpy engine", "reference", "ratio")

@@ -47,6 +47,21 @@ def test_layer_gradients_match_central_differences(name, layer, shape, rng):
     assert max(errors.values()) < TOLERANCE, errors
 
 
+@pytest.mark.parametrize("kernel,padding,bias", [(3, 1, True), (3, 0, False), (5, 2, True), (1, 0, True)])
+def test_flat_grid_convolution_equals_the_general_im2col(kernel, padding, bias, rng):
+    fast = Conv2D(3, 4, kernel, padding=padding, bias=bias, dtype=F64, rng=np.random.default_rng(1))
+    general = Conv2D(3, 4, kernel, padding=padding, bias=bias, dtype=F64, rng=np.random.default_rng(1))
+    general.flat_grid = False
+    x = rng.standard_normal((5, 3, 9, 7))
+    out = fast.forward(x, training=True)
+    np.testing.assert_allclose(out, general.forward(x, training=True), rtol=1e-12, atol=1e-12)
+    assert fast.grid is not None and general.grid is None
+    upstream = rng.standard_normal(out.shape)
+    np.testing.assert_allclose(fast.backward(upstream), general.backward(upstream), rtol=1e-12, atol=1e-12)
+    for key in fast.grads:
+        np.testing.assert_allclose(fast.grads[key], general.grads[key], rtol=1e-12, atol=1e-12)
+
+
 def test_batchnorm_eval_mode_gradients(rng):
     layer = BatchNorm2D(3, dtype=F64)
     layer.buffers = {"running_mean": rng.standard_normal(3), "running_var": rng.uniform(0.5, 2, 3)}
@@ -63,6 +78,15 @@ def test_whole_network_gradients_in_float64(rng):
     _, dlogits = softmax_cross_entropy(model.forward(x, True), np.array([3, 1, 4, 1]))
     model.backward(dlogits)
     assert np.abs(model.layer("conv1").grads["bias"]).max() < 1e-12
+
+
+def test_pool_first_network_gradients_in_float64(rng):
+    model = build_model("lenet_fast_numpy", seed=1, dtype=F64)
+    assert [layer.name for layer in model.layers[:4]] == ["conv1", "pool1", "bn1", "relu1"]
+    assert "bias" not in model.layer("conv1").params
+    x = rng.standard_normal((4, 1, 28, 28))
+    errors = check_model(model, x, np.array([3, 1, 4, 1]), training=True, per_array=8)
+    assert max(errors.values()) < TOLERANCE, errors
 
 
 def test_small_network_without_batchnorm_checks_every_weight(rng):

@@ -32,8 +32,9 @@ def _numpy_step(model, x, labels):
     return out, loss
 
 
-def test_lenet_forward_and_every_gradient_match_torch(rng):
-    model = build_model("lenet_numpy", seed=7)
+@pytest.mark.parametrize("architecture", ["lenet_numpy", "lenet_fast_numpy"])
+def test_lenet_forward_and_every_gradient_match_torch(architecture, rng):
+    model = build_model(architecture, seed=7)
     twin = to_torch(model)
     x = rng.standard_normal((16, 1, 28, 28)).astype(np.float32)
     labels = rng.integers(0, 10, 16)

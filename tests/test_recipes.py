@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.models import model_info
+from core.numpy_cnn.model import list_models as numpy_models
 from core.recipes import RECIPES, recipe, with_recipe
 from core.runs.config import TrainConfig
 
@@ -16,7 +17,9 @@ def test_every_recipe_builds_a_config_for_a_registered_model(key):
                                     **RECIPES[key]})
     for name, value in RECIPES[key].items():
         assert getattr(config, name) == value  # no option silently dropped
-    if "model" in RECIPES[key]:
+    if "model" in RECIPES[key] and engine == "numpy":
+        assert RECIPES[key]["model"] in numpy_models()
+    elif "model" in RECIPES[key]:
         info = model_info(RECIPES[key]["model"])
         assert set(RECIPES[key].get("model_options", {})) <= set(info.default_options)
 
@@ -44,14 +47,31 @@ def test_gpu_recipes_work_larger():
         recipe("cifar10", "torch", "cpu")["model_options"]["width"]
 
 
-def test_augment_flag_overrides_a_recipe_that_switches_augmentation_off():
+@pytest.mark.parametrize("recipe_augments", [True, False])
+def test_augment_flags_override_the_recipe(recipe_augments, monkeypatch):
     from core.cli import build_parser
     from core.cli.train_command import build_config
 
+    key = ("mnist", "numpy", "cpu")
+    monkeypatch.setitem(RECIPES, key, {**RECIPES[key], "augment": recipe_augments})
     parser = build_parser()
     base = ["train", "--task", "mnist", "--engine", "numpy", "--data", "/d", "--device", "cpu"]
-    assert recipe("mnist", "numpy", "cpu")["augment"] is False
-    assert build_config(parser.parse_args(base)).augment is False             # the recipe's
+    assert build_config(parser.parse_args(base)).augment is recipe_augments        # the recipe's
     assert build_config(parser.parse_args(base + ["--augment"])).augment is True
-    assert build_config(parser.parse_args(base[:-4] + ["--device", "cpu"])).augment is True  # demo data
     assert build_config(parser.parse_args(base + ["--no-augment"])).augment is False
+    assert build_config(parser.parse_args(base[:-4] + ["--device", "cpu"])).augment is True  # demo data
+
+
+def test_numpy_recipe_does_not_import_torch():
+    """The NumPy engine runs on the CPU: looking up its recipe must not pay torch's import."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from core.recipes import with_recipe; "
+            "values = with_recipe({'task': 'mnist', 'engine': 'numpy', 'data': '/d'}); "
+            "assert 'torch' not in sys.modules, 'torch imported'; print(values['model'])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == recipe("mnist", "numpy", "cpu")["model"]

@@ -7,6 +7,8 @@ AdamW, where it is decoupled (the weights shrink directly).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
@@ -87,20 +89,26 @@ class Adam(Optimizer):
         self.betas, self.eps, self.decoupled = betas, eps, decoupled
         self.first = [np.zeros_like(p) for p in params]
         self.second = [np.zeros_like(p) for p in params]
+        self.scratch = [np.empty_like(p) for p in params]   # working memory, not state
         self.slot_names = ("first", "second")
 
     def update(self, index, param, grad):
+        """torch's order of operations, in place: one scratch array per parameter, no
+        temporaries (the update was 8% of a lenet step when each line allocated)."""
         beta1, beta2 = self.betas
         if self.decoupled and self.weight_decay:
             param *= 1 - self.lr * self.weight_decay
-        first, second = self.first[index], self.second[index]
+        first, second, scratch = self.first[index], self.second[index], self.scratch[index]
         first *= beta1
-        first += (1 - beta1) * grad
+        first += np.multiply(grad, 1 - beta1, out=scratch)
         second *= beta2
-        second += (1 - beta2) * grad * grad
-        first_hat = first / (1 - beta1 ** self.steps)
-        second_hat = second / (1 - beta2 ** self.steps)
-        param -= self.lr * first_hat / (np.sqrt(second_hat) + self.eps)
+        second += np.multiply(np.multiply(grad, grad, out=scratch), 1 - beta2, out=scratch)
+        denominator = np.sqrt(second, out=scratch)                      # sqrt(v / bc2) + eps
+        denominator *= 1 / math.sqrt(1 - beta2 ** self.steps)          # a Python float keeps float32
+        denominator += self.eps
+        step = np.divide(first, denominator, out=scratch)               # m / denominator
+        step *= self.lr / (1 - beta1 ** self.steps)
+        param -= step
 
 
 def build_optimizer(name: str, params: list[np.ndarray], lr: float,

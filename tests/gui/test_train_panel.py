@@ -120,6 +120,18 @@ def test_config_comes_from_the_form_dataset_and_overrides(make_panel, qtbot, tmp
     assert config.workers == 0, "the GUI process must not fork DataLoader workers"
 
 
+def test_numpy_engine_offers_both_numpy_nets(make_panel, qtbot, tmp_path):
+    trainer = ScriptedTrainer(batches=1)
+    panel = make_panel(trainer)
+    panel.set_dataset(str(tmp_path / "digits"), "mnist")
+    panel.options.engine_combo.setCurrentText("numpy")
+    combo = panel.options.model_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == ["lenet_numpy", "lenet_fast_numpy"]
+    combo.setCurrentIndex(1)
+    finish_run(qtbot, panel, epochs=1)
+    assert trainer.configs[0].model == "lenet_fast_numpy"
+
+
 def test_numpy_engine_is_offered_for_mnist_only(make_panel):
     panel = make_panel(ScriptedTrainer())
     engines = lambda: [panel.options.engine_combo.itemText(i)  # noqa: E731
