@@ -62,6 +62,11 @@ def test_flat_grid_convolution_equals_the_general_im2col(kernel, padding, bias, 
         np.testing.assert_allclose(fast.grads[key], general.grads[key], rtol=1e-12, atol=1e-12)
 
 
+def test_an_input_smaller_than_the_kernel_is_refused(rng):
+    with pytest.raises(ValueError, match="smaller than the 5x5 kernel"):
+        Conv2D(1, 2, 5).forward(rng.standard_normal((1, 1, 3, 3)).astype(np.float32))
+
+
 def test_batchnorm_eval_mode_gradients(rng):
     layer = BatchNorm2D(3, dtype=F64)
     layer.buffers = {"running_mean": rng.standard_normal(3), "running_var": rng.uniform(0.5, 2, 3)}

@@ -131,6 +131,9 @@ class Conv2D(Layer):
             raise ValueError(f"{self.name}: expected {self.in_channels} input channels, got {c}")
         weight = self.params["weight"].reshape(self.out_channels, -1)       # (O, C*kh*kw)
         self.out_hw = self.output_hw(h, w)
+        if min(self.out_hw) < 1:
+            raise ValueError(f"{self.name}: a {h}x{w} input with padding {self.padding} is "
+                             f"smaller than the {self.kernel_size}x{self.kernel_size} kernel")
         if self.flat_grid and self.stride == 1:
             self.grid = FlatGrid(x.shape, self.kernel_size, self.padding)
             self.cols = im2col_flat(x, self.grid)                           # (C*kh*kw, N*Hp*Wp)
