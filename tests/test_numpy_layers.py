@@ -47,21 +47,6 @@ def test_layer_gradients_match_central_differences(name, layer, shape, rng):
     assert max(errors.values()) < TOLERANCE, errors
 
 
-@pytest.mark.parametrize("kernel,padding,bias", [(3, 1, True), (3, 0, False), (5, 2, True), (1, 0, True)])
-def test_flat_grid_convolution_equals_the_general_im2col(kernel, padding, bias, rng):
-    fast = Conv2D(3, 4, kernel, padding=padding, bias=bias, dtype=F64, rng=np.random.default_rng(1))
-    general = Conv2D(3, 4, kernel, padding=padding, bias=bias, dtype=F64, rng=np.random.default_rng(1))
-    general.flat_grid = False
-    x = rng.standard_normal((5, 3, 9, 7))
-    out = fast.forward(x, training=True)
-    np.testing.assert_allclose(out, general.forward(x, training=True), rtol=1e-12, atol=1e-12)
-    assert fast.grid is not None and general.grid is None
-    upstream = rng.standard_normal(out.shape)
-    np.testing.assert_allclose(fast.backward(upstream), general.backward(upstream), rtol=1e-12, atol=1e-12)
-    for key in fast.grads:
-        np.testing.assert_allclose(fast.grads[key], general.grads[key], rtol=1e-12, atol=1e-12)
-
-
 def test_an_input_smaller_than_the_kernel_is_refused(rng):
     with pytest.raises(ValueError, match="smaller than the 5x5 kernel"):
         Conv2D(1, 2, 5).forward(rng.standard_normal((1, 1, 3, 3)).astype(np.float32))

@@ -4,13 +4,6 @@ Shapes follow torch: input (N, C, H, W), conv weight (out, in, kh, kw), so
 weights copy 1:1 to ``nn.Conv2d``. The im2col matrix is laid out
 (C*kh*kw, N*Ho*Wo) so the forward, the weight gradient and the input gradient
 are each a single large matrix product (one BLAS call, not N small ones).
-
-Stride 1 (every conv of the named nets) takes a faster path: with the padded
-input laid out (C, N*Hp*Wp), the pixel at kernel offset (i, j) of every output
-is the same flat array moved by i*Wp + j, so im2col and its adjoint are kh*kw
-contiguous slice copies or adds. The products then run over the whole padded
-grid (1.15-1.3x more columns; the extra outputs are cropped, their gradients are
-zero), which costs less than the short strided rows it removes.
 """
 
 from __future__ import annotations
@@ -53,51 +46,6 @@ def col2im(cols: np.ndarray, padded_shape: tuple[int, ...], kernel: int, stride:
     return dx.transpose(1, 0, 2, 3)                                   # (N, C, Hp, Wp) view
 
 
-class FlatGrid:
-    """Stride-1 geometry of the flat padded layout: (N, C, H, W) input, padding p, kernel k."""
-
-    def __init__(self, shape: tuple[int, ...], kernel: int, padding: int):
-        self.n, self.c, self.h, self.w = shape
-        self.kernel, self.padding = kernel, padding
-        self.hp, self.wp = self.h + 2 * padding, self.w + 2 * padding
-        self.ho, self.wo = self.hp - kernel + 1, self.wp - kernel + 1
-        self.length = self.n * self.hp * self.wp             # columns: every padded pixel
-        self.tail = (kernel - 1) * (self.wp + 1)             # the last offset reads this far past it
-
-    def offsets(self):
-        """(i, j, flat shift) of every kernel position."""
-        for i in range(self.kernel):
-            for j in range(self.kernel):
-                yield i, j, i * self.wp + j
-
-    def padded(self, rows: np.ndarray) -> np.ndarray:
-        """A (rows, N*Hp*Wp[+tail]) array as (rows, N, Hp, Wp) (a view)."""
-        return rows[:, :self.length].reshape(rows.shape[0], self.n, self.hp, self.wp)
-
-
-def im2col_flat(x: np.ndarray, grid: FlatGrid) -> np.ndarray:
-    """(N, C, H, W) -> (C*k*k, N*Hp*Wp): column q holds the k*k window whose corner is
-    padded pixel q (windows that run off the image only feed cropped outputs)."""
-    p, k = grid.padding, grid.kernel
-    flat = np.zeros((grid.c, grid.length + grid.tail), dtype=x.dtype)   # (C, N*Hp*Wp + tail)
-    grid.padded(flat)[:, :, p:p + grid.h, p:p + grid.w] = x.transpose(1, 0, 2, 3)
-    cols = np.empty((grid.c, k, k, grid.length), dtype=x.dtype)
-    for i, j, shift in grid.offsets():
-        cols[:, i, j] = flat[:, shift:shift + grid.length]
-    return cols.reshape(grid.c * k * k, grid.length)
-
-
-def col2im_flat(dcols: np.ndarray, grid: FlatGrid) -> np.ndarray:
-    """Adjoint of im2col_flat: (C*k*k, N*Hp*Wp) -> (N, C, H, W), summing overlaps."""
-    p, k = grid.padding, grid.kernel
-    dcols = dcols.reshape(grid.c, k, k, grid.length)
-    flat = np.zeros((grid.c, grid.length + grid.tail), dtype=dcols.dtype)
-    for i, j, shift in grid.offsets():
-        flat[:, shift:shift + grid.length] += dcols[:, i, j]
-    dx = grid.padded(flat)[:, :, p:p + grid.h, p:p + grid.w]            # (C, N, H, W) view
-    return np.ascontiguousarray(dx.transpose(1, 0, 2, 3))
-
-
 class Conv2D(Layer):
     kind = "Conv2D"
 
@@ -108,7 +56,6 @@ class Conv2D(Layer):
         rng = rng or np.random.default_rng(0)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size, self.stride, self.padding = int(kernel_size), int(stride), int(padding)
-        self.flat_grid = self.stride == 1   # the faster layout; False forces the general one
         self.init = init
         shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
         self.params["weight"] = initialize(shape, init, rng, dtype)
@@ -129,35 +76,25 @@ class Conv2D(Layer):
         n, c, h, w = x.shape
         if c != self.in_channels:
             raise ValueError(f"{self.name}: expected {self.in_channels} input channels, got {c}")
-        weight = self.params["weight"].reshape(self.out_channels, -1)       # (O, C*kh*kw)
+        p = self.padding
         self.out_hw = self.output_hw(h, w)
         if min(self.out_hw) < 1:
-            raise ValueError(f"{self.name}: a {h}x{w} input with padding {self.padding} is "
+            raise ValueError(f"{self.name}: a {h}x{w} input with padding {p} is "
                              f"smaller than the {self.kernel_size}x{self.kernel_size} kernel")
-        if self.flat_grid and self.stride == 1:
-            self.grid = FlatGrid(x.shape, self.kernel_size, self.padding)
-            self.cols = im2col_flat(x, self.grid)                           # (C*kh*kw, N*Hp*Wp)
-        else:
-            self.grid = None
-            p = self.padding
-            xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x   # (N, C, Hp, Wp)
-            self.padded_shape = xp.shape
-            self.cols = im2col(xp, self.kernel_size, self.stride, self.out_hw)  # (C*kh*kw, N*Ho*Wo)
-        out = weight @ self.cols                                            # (O, columns)
+        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x   # (N, C, Hp, Wp)
+        self.padded_shape = xp.shape
+        self.cols = im2col(xp, self.kernel_size, self.stride, self.out_hw)  # (C*kh*kw, N*Ho*Wo)
+        weight = self.params["weight"].reshape(self.out_channels, -1)       # (O, C*kh*kw)
+        out = weight @ self.cols                                            # (O, N*Ho*Wo)
         if "bias" in self.params:
             out += self.params["bias"][:, None]
-        if self.grid is not None:
-            out = self.grid.padded(out)[:, :, :self.grid.ho, :self.grid.wo]  # (O, N, Ho, Wo) view
-        else:
-            out = out.reshape(self.out_channels, n, *self.out_hw)           # (O, N, Ho, Wo)
+        out = out.reshape(self.out_channels, n, *self.out_hw)               # (O, N, Ho, Wo)
         return np.ascontiguousarray(out.transpose(1, 0, 2, 3))              # (N, O, Ho, Wo)
 
     def backward(self, dout):
         dout_rows = self.param_backward(dout)
         weight = self.params["weight"].reshape(self.out_channels, -1)          # (O, C*kh*kw)
-        dcols = weight.T @ dout_rows                                            # (C*kh*kw, columns)
-        if self.grid is not None:
-            return col2im_flat(dcols, self.grid)                                # (N, C, H, W)
+        dcols = weight.T @ dout_rows                                            # (C*kh*kw, N*Ho*Wo)
         dxp = col2im(dcols, self.padded_shape, self.kernel_size, self.stride, self.out_hw)
         p = self.padding
         if p:
@@ -166,12 +103,8 @@ class Conv2D(Layer):
 
     def param_backward(self, dout: np.ndarray) -> np.ndarray:
         """Fill ``grads`` only (enough for a first layer, whose input needs no gradient);
-        returns dout as (O, columns) rows for the input gradient."""
-        if self.grid is not None:   # zeros at the padded grid's cropped outputs
-            dout_rows = np.zeros((self.out_channels, self.grid.length), dtype=dout.dtype)
-            self.grid.padded(dout_rows)[:, :, :self.grid.ho, :self.grid.wo] = dout.transpose(1, 0, 2, 3)
-        else:
-            dout_rows = dout.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (O, N*Ho*Wo)
+        returns dout as (O, N*Ho*Wo) rows for the input gradient."""
+        dout_rows = dout.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (O, N*Ho*Wo) copy
         weight = self.params["weight"]
         # (cols @ rows.T).T: OpenBLAS runs this shape ~1.6x faster than rows @ cols.T
         self.grads["weight"] = (self.cols @ dout_rows.T).T.reshape(weight.shape)
