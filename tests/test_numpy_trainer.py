@@ -157,9 +157,10 @@ def test_trains_from_real_mnist_idx_files(tmp_path, trained_run):
     assert summary["test_accuracy"] >= 0.85      # 100 test items from t10k-*, via the trained weights
 
 
-def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("workers", [0, 1])
+def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path, workers):
     options = dict(limit=300, epochs=3, augment=True, optimizer="momentum", lr=0.02,
-                   demo_size=SMALL_DEMO)
+                   demo_size=SMALL_DEMO, workers=workers)
     straight = trainer_module.train_numpy(_config(tmp_path / "straight", **options))
     cancel = CancelToken()
 
@@ -179,5 +180,18 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
 
     assert lines("resumed") == lines("straight")
     assert resumed["test_accuracy"] == straight["test_accuracy"]
+    if workers:
+        return
     with pytest.raises(RunError, match="no checkpoint"):
         trainer_module.train_numpy(_config(None, resume=str(tmp_path), demo_size=SMALL_DEMO))
+
+
+def test_data_parallel_run_learns_and_leaves_no_process_behind(tmp_path):
+    import multiprocessing
+
+    log = EventLog()
+    summary = trainer_module.train_numpy(_config(tmp_path / "run", workers=1), log, CancelToken())
+    assert log.of(RunStarted)[0].device.endswith("2 processes")
+    assert summary["status"] == "finished" and summary["test_accuracy"] >= 0.85
+    assert log.of(EpochEnd)[-1].metrics["accuracy"] >= 0.85
+    assert multiprocessing.active_children() == []

@@ -28,6 +28,7 @@ from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_
 from core.numpy_cnn.losses import softmax, softmax_cross_entropy
 from core.numpy_cnn.model import Sequential, build_model
 from core.numpy_cnn.optim import Optimizer, build_optimizer, clip_grad_norm
+from core.numpy_cnn.parallel import DataParallel
 from core.numpy_cnn.schedules import LRSchedule
 from core.numpy_cnn.serialize import load_model, load_weights_into, save_model
 from core.tasks import MNIST_PREPROCESS
@@ -77,6 +78,7 @@ class NumpyRun:
     schedule: LRSchedule
     run_dir: RunDir
     rng: np.random.Generator
+    parallel: DataParallel | None = None   # config.workers helper processes share each batch
 
     @classmethod
     def prepare(cls, config: TrainConfig, run_dir: RunDir) -> "NumpyRun":
@@ -92,13 +94,22 @@ class NumpyRun:
             raise TrainingError(str(error)) from None
         if config.init_from:
             _load_init(model, starting_weights(config.init_from))
-        params = [param for _, param, _ in model.named_params()]
-        optimizer = build_optimizer(config.optimizer, params, config.lr, config.weight_decay)
-        steps_per_epoch = batch_count(len(train), config.batch_size)
-        schedule = LRSchedule(config.schedule, config.lr, steps_per_epoch * config.epochs, steps_per_epoch)
-        return cls(config, list(dataset.class_names), train, val,
-                   split_arrays(dataset, "test", preprocess), model, optimizer, schedule,
-                   run_dir, np.random.default_rng(config.seed))
+        test = split_arrays(dataset, "test", preprocess)
+        # before the optimiser: DataParallel moves the parameters into shared memory
+        parallel = DataParallel(model, config.workers, config.batch_size, config.seed) \
+            if config.workers else None
+        try:
+            params = [param for _, param, _ in model.named_params()]
+            optimizer = build_optimizer(config.optimizer, params, config.lr, config.weight_decay)
+            steps_per_epoch = batch_count(len(train), config.batch_size)
+            schedule = LRSchedule(config.schedule, config.lr, steps_per_epoch * config.epochs,
+                                  steps_per_epoch)
+        except BaseException:
+            if parallel is not None:
+                parallel.close()
+            raise
+        return cls(config, list(dataset.class_names), train, val, test, model, optimizer, schedule,
+                   run_dir, np.random.default_rng(config.seed), parallel)
 
     @property
     def config_record(self) -> dict[str, Any]:
@@ -165,7 +176,16 @@ class NumpyTrainer(EngineRun):
             save_model(self.model, self.run_dir.weights_file("init", "numpy"))
         self.run_dir.write_config(record)
         batches = batch_count(len(self.run_setup.train), self.config.batch_size)
-        self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, DEVICE))
+        parallel = self.run_setup.parallel
+        device = f"{DEVICE}, {parallel.processes_used} processes" if parallel else DEVICE
+        self.emit(RunStarted(str(self.run_dir.path), record, self.config.epochs, batches, device))
+
+    def run(self) -> dict[str, Any]:
+        try:
+            return super().run()
+        finally:
+            if self.run_setup.parallel is not None:
+                self.run_setup.parallel.close()
 
     def _keep_last_good(self) -> None:
         self.model.load_state(self.last_good)
@@ -199,6 +219,8 @@ class NumpyTrainer(EngineRun):
         """One pass over the shuffled training split; mean loss, or None when cancelled."""
         run, config = self.run_setup, self.config
         batches = batch_indices(len(run.train), config.batch_size, run.rng)
+        if run.parallel is not None:
+            run.parallel.start_epoch(epoch)
         total_loss, seen, started = 0.0, 0, time.perf_counter()
         for number, indices in enumerate(batches, 1):
             if self.cancel.cancelled:
@@ -213,13 +235,16 @@ class NumpyTrainer(EngineRun):
         run, config = self.run_setup, self.config
         if config.augment:
             images = random_shift(images, run.rng, MAX_SHIFT, self.fill)
-        logits = self.model.forward(images, training=True)
-        loss, dlogits = softmax_cross_entropy(logits, labels, config.label_smoothing)
+        if run.parallel is not None:
+            loss = run.parallel.step(images, labels, config.label_smoothing)
+        else:
+            logits = self.model.forward(images, training=True)
+            loss, dlogits = softmax_cross_entropy(logits, labels, config.label_smoothing)
+            self.model.backward(dlogits, input_grad=False)
         if not np.isfinite(loss):
             raise NonFiniteLoss(f"loss became {loss} at epoch {epoch}, batch {batch}; try a lower "
                                 f"learning rate (now {config.lr:g}) or --grad-clip; kept the "
                                 f"weights of epoch {self.book.epochs_done}")
-        self.model.backward(dlogits, input_grad=False)
         grads = [grad for _, _, grad in self.model.named_params()]
         if config.grad_clip:
             clip_grad_norm(grads, config.grad_clip)
