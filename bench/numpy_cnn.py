@@ -14,6 +14,10 @@
    products) next to the machine's float32 matmul GFLOP/s.
 4. The MNIST recipe's net (``lenet_fast_numpy``: pool before BatchNorm and ReLU)
    against ``lenet_numpy``: training images/s, medians of interleaved repeats.
+5. The recipe's net trained by two processes (``DataParallel``, one helper; each
+   process one BLAS thread) against one process with ``--threads`` BLAS threads,
+   interleaved the same way; and the ceiling: two independent single-threaded
+   processes with half a batch each, run side by side for a few seconds.
 
 ``--threads`` (default: the CPUs this process may use) sets OpenBLAS's and
 torch's thread counts; it must be parsed before NumPy is imported.
@@ -270,6 +274,54 @@ def bench_recipe_net(rng, batch: int, repeats: int) -> dict[str, float]:
     return median_rates(steps, batch, repeats * 2)
 
 
+def bench_data_parallel(rng, batch: int, repeats: int) -> dict[str, float]:
+    """Training images/s of one process and of a DataParallel pair (item 5)."""
+    from threadpoolctl import threadpool_limits
+
+    from core.numpy_cnn.parallel import DataParallel
+
+    images, labels = lenet_batch(rng, batch)
+    single = build_model(RECIPE_NET, seed=0)
+    single_optimizer = build_optimizer("adam", [param for _, param, _ in single.named_params()], 1e-3)
+    single_step = numpy_lenet_step(single, single_optimizer, images, labels)
+    model = build_model(RECIPE_NET, seed=0)
+    with DataParallel(model, helpers=1, max_batch=batch, seed=0) as parallel:
+        optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 1e-3)
+
+        def parallel_step():
+            parallel.step(images, labels)
+            optimizer.step([grad for _, _, grad in model.named_params()])
+
+        def one_process():
+            with threadpool_limits(OPTIONS.threads, user_api="blas"):
+                single_step()
+
+        return median_rates({"one process": one_process, "two processes": parallel_step},
+                            batch, repeats * 2)
+
+
+def independent_pair(batch: int, seconds: float = 4.0) -> float:
+    """Images/s of two independent single-threaded processes with half a batch each."""
+    import subprocess
+
+    code = ("import os, sys, time; os.environ['OPENBLAS_NUM_THREADS'] = '1'\n"
+            "import numpy as np; sys.path.insert(0, sys.argv[1])\n"
+            "from core.numpy_cnn.model import build_model\n"
+            "from core.numpy_cnn.losses import softmax_cross_entropy\n"
+            "m = build_model(sys.argv[2]); n = int(sys.argv[3])\n"
+            "x = np.zeros((n, 1, 28, 28), np.float32); y = np.arange(n) % 10\n"
+            "def step():\n"
+            "    m.backward(softmax_cross_entropy(m.forward(x, True), y)[1], input_grad=False)\n"
+            "for _ in range(5): step()\n"
+            "start, done = time.perf_counter(), 0\n"
+            "while time.perf_counter() - start < float(sys.argv[4]): step(); done += n\n"
+            "print(done / (time.perf_counter() - start))\n")
+    root = str(Path(__file__).resolve().parents[1])
+    pair = [subprocess.Popen([sys.executable, "-c", code, root, RECIPE_NET, str(batch // 2), str(seconds)],
+                             stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    return sum(float(process.communicate()[0]) for process in pair)
+
+
 def matmul_gflops(rng, m: int, k: int, n: int, repeats: int) -> float:
     a = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
@@ -286,6 +338,8 @@ def main() -> int:
     numpy_rate, torch_rate = bench_lenet(rng, batch, repeats)
     conv_rate, conv_share = bench_conv_gflops(rng, batch, repeats)
     nets = bench_recipe_net(rng, batch, repeats)
+    pair = bench_data_parallel(rng, batch, repeats)
+    ceiling = independent_pair(batch)
     square = matmul_gflops(rng, 1024, 1024, 1024, 3 if OPTIONS.quick else 10)
     conv2_gemm = matmul_gflops(rng, 32, 144, batch * 196, repeats)
     print(f"# {cpu_name()}; threads={OPTIONS.threads}; batch={batch}; numpy {np.__version__}; "
@@ -300,6 +354,10 @@ def main() -> int:
          f"{conv_rate / square:.0%} of square matmul; convs are {conv_share:.0%} of the step"),
         (f"4 {RECIPE_NET} train step, images/s", f"{nets[RECIPE_NET]:,.0f}",
          f"lenet_numpy {nets['lenet_numpy']:,.0f}", f"{nets[RECIPE_NET] / nets['lenet_numpy']:.2f}x faster"),
+        (f"5 {RECIPE_NET}, 2 processes, images/s", f"{pair['two processes']:,.0f}",
+         f"1 process {pair['one process']:,.0f}; 2 independent {ceiling:,.0f} (no optimiser)",
+         f"{pair['two processes'] / pair['one process']:.2f}x (independent: "
+         f"{ceiling / pair['one process']:.2f}x)"),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     header = ("measure", "numpy engine", "reference", "ratio")

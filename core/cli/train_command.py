@@ -62,7 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed)
     parser.add_argument("--limit", type=positive_int, help="use at most N training items")
     parser.add_argument("--demo-size", type=positive_int, help="number of demo items to generate")
-    parser.add_argument("--workers", type=non_negative_int, help="DataLoader worker processes (spawned)")
+    parser.add_argument("--workers", type=non_negative_int,
+                        help="DataLoader worker processes (spawned); NumPy engine: helper processes "
+                             "that each take a share of every batch (docs/numpy_engine.md)")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                         help="training-split augmentation on/off (default: the task's recipe, else on)")
     parser.add_argument("--no-amp", action="store_true", help="no mixed precision on CUDA")

@@ -40,7 +40,8 @@ class TrainConfig:
     amp: bool = True                    # autocast on CUDA
     channels_last: bool = True          # NHWC convolutions (CUDA and CPU)
     compile: bool = False               # torch.compile
-    workers: int = 0                    # DataLoader workers (spawned, never forked)
+    workers: int = 0                    # DataLoader workers (spawned, never forked);
+    #                                     NumPy engine: data-parallel helper processes
     resume: str | None = None           # run directory to continue
     init_from: str | None = None        # start from another run's weights (fine-tuning)
     demo_size: int | None = None        # number of demo items to generate (None = default)
