@@ -67,9 +67,11 @@ def test_helpers_see_each_optimiser_step_and_batchnorm_uses_each_shards_statisti
             optimizer.step(grads)
             reference_optimizer.step(mean)
         weights = [param.copy() for _, param, _ in model.named_params()]
-    # after close the model keeps its own copies of the trained weights
+    # after close the model keeps its own copies of the trained weights, and the optimiser's
+    # views of the shared block can still be read (the block is unmapped with `parallel`)
     for kept, (_, param, _) in zip(weights, model.named_params()):
         np.testing.assert_array_equal(kept, param)
+    np.testing.assert_array_equal(optimizer.params[0], weights[0])
 
 
 @pytest.mark.parametrize("count,processes", [(32, 2), (32, 3), (64, 2), (5, 3), (4, 2), (3, 2), (1, 2)])

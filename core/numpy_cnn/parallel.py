@@ -2,9 +2,10 @@
 
 NumPy runs its element-wise passes on one core and only the GEMMs use BLAS
 threads, so a second core adds little to one process (a lenet step: 2,003
-images/s with two BLAS threads, 1,850 with one), while two single-threaded
-processes with half a batch each run 3,570 images/s together. This is torch's DDP
-on one machine:
+images/s with two BLAS threads, 1,850 with one), while two independent
+single-threaded processes with half a batch each ran 1.56-1.78x one process's
+images/s together (the lock-step pair here: 1.2-1.25x, see docs/numpy_engine.md).
+This is torch's DDP on one machine:
 
 - the parameters live in shared memory, so every replica reads the weights the
   optimiser (in the main process) has just written, with no copy;
@@ -56,11 +57,17 @@ class SharedArrays:
     def __getitem__(self, key: str) -> np.ndarray:
         return self.arrays[key]
 
-    def close(self, unlink: bool = False) -> None:
+    def close(self) -> None:
+        """Unmap the block (a helper's copy); any view of it is invalid afterwards."""
         self.arrays = {}
         self.memory.close()
-        if unlink:
+
+    def unlink(self) -> None:
+        """Remove the block's name; the mapping lives on while this object does, so views
+        still held elsewhere (an optimiser's parameter list) stay readable."""
+        if self.arrays:
             self.memory.unlink()
+            self.arrays = {}
 
 
 def _bind_params(model: Sequential, shared: SharedArrays) -> None:
@@ -234,7 +241,9 @@ class DataParallel:
         return values
 
     def close(self) -> None:
-        """Stop the helpers and free the shared memory; the model keeps private copies of its weights."""
+        """Stop the helpers and remove the shared block's name; the model gets private copies
+        of its weights. The block is unmapped with this object, not before: an optimiser
+        built on the shared parameters can still be read but no longer moves the model."""
         for connection in self.connections:
             try:
                 connection.send(None)
@@ -252,10 +261,10 @@ class DataParallel:
             self.blas_limit.restore_original_limits()
             self.blas_limit = None
         if self.shared.arrays:
-            for layer in self.model.layers:   # private copies, so the model outlives the block
+            for layer in self.model.layers:   # private copies: the model no longer shares its weights
                 for key in layer.params:
                     layer.params[key] = layer.params[key].copy()
-            self.shared.close(unlink=True)
+            self.shared.unlink()
 
     def __enter__(self) -> "DataParallel":
         return self
