@@ -18,6 +18,9 @@
    process one BLAS thread) against one process with ``--threads`` BLAS threads,
    interleaved the same way; and the ceiling: two independent single-threaded
    processes with half a batch each, run side by side for a few seconds.
+6. The NumPy trainer's training phase (``train_numpy`` on demo digits: shuffling,
+   shifts, events, NaN checks) against the bare steps it is made of (shifts,
+   forward, backward, Adam) on the same batches, in one process and in two.
 
 ``--threads`` (default: the CPUs this process may use) sets OpenBLAS's and
 torch's thread counts; it must be parsed before NumPy is imported.
@@ -329,6 +332,54 @@ def independent_pair(batch: int, seconds: float = 4.0) -> float:
     return sum(float(process.communicate()[0]) for process in pair)
 
 
+def bench_trainer_overhead(rng, batch: int, workers: int) -> tuple[float, float]:
+    """(trainer images/s in its second epoch, bare steps images/s) for item 6."""
+    import json
+    import tempfile
+
+    from core.numpy_cnn.data import random_shift
+    from core.numpy_cnn.parallel import DataParallel
+    from core.numpy_cnn.trainer import MAX_SHIFT, train_numpy
+    from core.runs.config import TrainConfig
+
+    items = 4000
+    with tempfile.TemporaryDirectory() as folder:
+        train_numpy(TrainConfig(task="mnist", engine="numpy", model=RECIPE_NET, epochs=2, batch_size=batch,
+                                optimizer="adam", lr=2e-3, label_smoothing=0.1, augment=True,
+                                demo_size=items * 5 // 4 + 500, limit=items, workers=workers,
+                                out=str(Path(folder) / "run")))
+        epochs = [json.loads(line) for line in (Path(folder) / "run" / "metrics.jsonl").open()]
+    trainer_rate = epochs[-1]["samples_per_s"]
+    images = rng.standard_normal((items, 1, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, items)
+    fill = np.zeros(1, np.float32)
+    model = build_model(RECIPE_NET, seed=0)
+    parallel = DataParallel(model, workers, batch, 0) if workers else None
+    try:
+        optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 2e-3)
+
+        def step(first: int) -> None:
+            x = random_shift(images[first:first + batch], rng, MAX_SHIFT, fill)
+            y = labels[first:first + batch]
+            if parallel is not None:
+                parallel.step(x, y, 0.1)
+            else:
+                _, dlogits = softmax_cross_entropy(model.forward(x, training=True), y, 0.1)
+                model.backward(dlogits, input_grad=False)
+            optimizer.step([grad for _, _, grad in model.named_params()])
+
+        for _ in range(5):   # warm-up, as the trainer's figure comes from its second epoch
+            step(0)
+        start = time.perf_counter()
+        for first in range(0, items - batch + 1, batch):
+            step(first)
+        bare_rate = (items // batch) * batch / (time.perf_counter() - start)
+    finally:
+        if parallel is not None:
+            parallel.close()
+    return trainer_rate, bare_rate
+
+
 def matmul_gflops(rng, m: int, k: int, n: int, repeats: int) -> float:
     a = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
@@ -347,6 +398,7 @@ def main() -> int:
     nets = bench_recipe_net(rng, batch, repeats)
     pair = bench_data_parallel(rng, batch, repeats)
     ceiling = independent_pair(batch)
+    overheads = [bench_trainer_overhead(rng, batch, workers) for workers in (0, 1)]
     square = matmul_gflops(rng, 1024, 1024, 1024, 3 if OPTIONS.quick else 10)
     conv2_gemm = matmul_gflops(rng, 32, 144, batch * 196, repeats)
     print(f"# {cpu_name()}; threads={OPTIONS.threads}; batch={batch}; numpy {np.__version__}; "
@@ -365,6 +417,9 @@ def main() -> int:
          f"1 process {pair['one process']:,.0f}; 2 independent {ceiling:,.0f}",
          f"{pair['two processes'] / pair['one process']:.2f}x (independent: "
          f"{ceiling / pair['one process']:.2f}x)"),
+        *((f"6 trainer's training phase, {workers + 1} process{'es' if workers else ''}, images/s",
+           f"{trainer:,.0f}", f"bare steps {bare:,.0f}", f"{trainer / bare:.2f} of the bare steps")
+          for workers, (trainer, bare) in enumerate(overheads)),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     header = ("measure", "numpy engine", "reference", "ratio")
