@@ -15,9 +15,9 @@
 4. The MNIST recipe's net (``lenet_fast_numpy``: pool before BatchNorm and ReLU)
    against ``lenet_numpy``: training images/s, medians of interleaved repeats.
 5. The recipe's net trained by two processes (``DataParallel``, one helper; each
-   process one BLAS thread) against one process with ``--threads`` BLAS threads,
-   interleaved the same way; and the ceiling: two independent single-threaded
-   processes with half a batch each, run side by side for a few seconds.
+   process one BLAS thread) against one process with ``--threads`` BLAS threads;
+   and the ceiling: two independent single-threaded processes with half a batch
+   each, side by side. Each case runs in fresh processes for 4 s, medians of 3.
 6. The NumPy trainer's training phase (``train_numpy`` on demo digits: shuffling,
    shifts, events, NaN checks) against the bare steps it is made of (shifts,
    forward, backward, Adam) on the same batches, in one process and in two.
@@ -277,59 +277,67 @@ def bench_recipe_net(rng, batch: int, repeats: int) -> dict[str, float]:
     return median_rates(steps, batch, repeats * 2)
 
 
-def bench_data_parallel(rng, batch: int, repeats: int) -> dict[str, float]:
-    """Training images/s of one process and of a DataParallel pair (item 5)."""
-    from threadpoolctl import threadpool_limits
+STEPS_CODE = """
+import os, sys, time
+mode, threads, root, net, batch, seconds = sys.argv[1:7]
+os.environ["OPENBLAS_NUM_THREADS"] = threads
+import numpy as np
+sys.path.insert(0, root)
+from core.numpy_cnn.losses import softmax_cross_entropy
+from core.numpy_cnn.model import build_model
+from core.numpy_cnn.optim import build_optimizer
+from core.numpy_cnn.parallel import DataParallel
 
-    from core.numpy_cnn.parallel import DataParallel
+def main():
+    n = int(batch)
+    model = build_model(net)
+    parallel = DataParallel(model, 1, n, 0) if mode == "pair" else None
+    optimizer = build_optimizer("adam", [p for _, p, _ in model.named_params()], 1e-3)
+    x = np.random.default_rng(0).standard_normal((n, 1, 28, 28)).astype(np.float32)
+    y = np.arange(n) % 10
+    def step():
+        if parallel is not None:
+            parallel.step(x, y)
+        else:
+            model.backward(softmax_cross_entropy(model.forward(x, True), y)[1], input_grad=False)
+        optimizer.step([g for _, _, g in model.named_params()])
+    for _ in range(5):
+        step()
+    start, done = time.perf_counter(), 0
+    while time.perf_counter() - start < float(seconds):
+        step()
+        done += n
+    print(done / (time.perf_counter() - start))
+    if parallel is not None:
+        parallel.close()
 
-    images, labels = lenet_batch(rng, batch)
-    single = build_model(RECIPE_NET, seed=0)
-    single_optimizer = build_optimizer("adam", [param for _, param, _ in single.named_params()], 1e-3)
-    single_step = numpy_lenet_step(single, single_optimizer, images, labels)
-    model = build_model(RECIPE_NET, seed=0)
-    block = 10   # steps per timed call: switching BLAS thread counts every step would cost more than a step
-    with DataParallel(model, helpers=1, max_batch=batch, seed=0) as parallel:
-        optimizer = build_optimizer("adam", [param for _, param, _ in model.named_params()], 1e-3)
-
-        def parallel_steps():
-            for _ in range(block):
-                parallel.step(images, labels)
-                optimizer.step([grad for _, _, grad in model.named_params()])
-
-        def one_process():
-            with threadpool_limits(OPTIONS.threads, user_api="blas"):
-                for _ in range(block):
-                    single_step()
-
-        return median_rates({"one process": one_process, "two processes": parallel_steps},
-                            batch * block, max(3, repeats // 2))
+if __name__ == "__main__":
+    main()
+"""
 
 
-def independent_pair(batch: int, seconds: float = 4.0) -> float:
-    """Images/s of two independent single-threaded processes with half a batch each (each its
-    own model and Adam): what two cores give when nothing has to wait for the other."""
+def _steps_rate(processes: list[tuple[str, int, int]], seconds: float) -> float:
+    """Images/s of fresh processes (mode, BLAS threads, batch) started together, summed."""
     import subprocess
 
-    code = ("import os, sys, time; os.environ['OPENBLAS_NUM_THREADS'] = '1'\n"
-            "import numpy as np; sys.path.insert(0, sys.argv[1])\n"
-            "from core.numpy_cnn.model import build_model\n"
-            "from core.numpy_cnn.losses import softmax_cross_entropy\n"
-            "from core.numpy_cnn.optim import build_optimizer\n"
-            "m = build_model(sys.argv[2]); n = int(sys.argv[3])\n"
-            "o = build_optimizer('adam', [p for _, p, _ in m.named_params()], 1e-3)\n"
-            "x = np.zeros((n, 1, 28, 28), np.float32); y = np.arange(n) % 10\n"
-            "def step():\n"
-            "    m.backward(softmax_cross_entropy(m.forward(x, True), y)[1], input_grad=False)\n"
-            "    o.step([g for _, _, g in m.named_params()])\n"
-            "for _ in range(5): step()\n"
-            "start, done = time.perf_counter(), 0\n"
-            "while time.perf_counter() - start < float(sys.argv[4]): step(); done += n\n"
-            "print(done / (time.perf_counter() - start))\n")
     root = str(Path(__file__).resolve().parents[1])
-    pair = [subprocess.Popen([sys.executable, "-c", code, root, RECIPE_NET, str(batch // 2), str(seconds)],
-                             stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    return sum(float(process.communicate()[0]) for process in pair)
+    running = [subprocess.Popen([sys.executable, "-c", STEPS_CODE, mode, str(threads), root, RECIPE_NET,
+                                 str(batch), str(seconds)], stdout=subprocess.PIPE, text=True)
+               for mode, threads, batch in processes]
+    return sum(float(process.communicate()[0]) for process in running)
+
+
+def bench_data_parallel(batch: int, rounds: int = 3, seconds: float = 4.0) -> dict[str, float]:
+    """Training images/s (item 5), each in fresh processes so that no BLAS thread left
+    spinning by another measurement steals a core; medians of ``rounds``."""
+    cases = {"one process": [("one", OPTIONS.threads, batch)],
+             "two processes": [("pair", 1, batch)],
+             "two independent": [("one", 1, batch // 2)] * 2}
+    rates: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, processes in cases.items():
+            rates[name].append(_steps_rate(processes, seconds))
+    return {name: float(np.median(values)) for name, values in rates.items()}
 
 
 def bench_trainer_overhead(rng, batch: int, workers: int) -> tuple[float, float]:
@@ -396,8 +404,7 @@ def main() -> int:
     numpy_rate, torch_rate = bench_lenet(rng, batch, repeats)
     conv_rate, conv_share = bench_conv_gflops(rng, batch, repeats)
     nets = bench_recipe_net(rng, batch, repeats)
-    pair = bench_data_parallel(rng, batch, repeats)
-    ceiling = independent_pair(batch)
+    pair = bench_data_parallel(batch, rounds=1 if OPTIONS.quick else 3)
     overheads = [bench_trainer_overhead(rng, batch, workers) for workers in (0, 1)]
     square = matmul_gflops(rng, 1024, 1024, 1024, 3 if OPTIONS.quick else 10)
     conv2_gemm = matmul_gflops(rng, 32, 144, batch * 196, repeats)
@@ -414,9 +421,9 @@ def main() -> int:
         (f"4 {RECIPE_NET} train step, images/s", f"{nets[RECIPE_NET]:,.0f}",
          f"lenet_numpy {nets['lenet_numpy']:,.0f}", f"{nets[RECIPE_NET] / nets['lenet_numpy']:.2f}x faster"),
         (f"5 {RECIPE_NET}, 2 processes, images/s", f"{pair['two processes']:,.0f}",
-         f"1 process {pair['one process']:,.0f}; 2 independent {ceiling:,.0f}",
+         f"1 process {pair['one process']:,.0f}; 2 independent {pair['two independent']:,.0f}",
          f"{pair['two processes'] / pair['one process']:.2f}x (independent: "
-         f"{ceiling / pair['one process']:.2f}x)"),
+         f"{pair['two independent'] / pair['one process']:.2f}x)"),
         *((f"6 trainer's training phase, {workers + 1} process{'es' if workers else ''}, images/s",
            f"{trainer:,.0f}", f"bare steps {bare:,.0f}", f"{trainer / bare:.2f} of the bare steps")
           for workers, (trainer, bare) in enumerate(overheads)),
