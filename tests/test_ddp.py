@@ -87,6 +87,9 @@ def test_two_gloo_processes_match_the_single_process_reference(tmp_path):
     model, reference_losses = _reference_run()
     for record, expected in zip(records, reference_losses):
         assert abs(record["train_loss"] - expected) < 1e-5
-    ddp_weights = torch.load(out / "model.pt", weights_only=False)["state_dict"]
+    ddp_weights = torch.load(out / "model.pt", weights_only=True)["state_dict"]
+    # All-reduce sums in another order than the reference, so float32 rounding
+    # differs by ~1e-5 after a few dozen SGD steps on some CPUs; a wrong
+    # reduction (sum instead of mean, one rank's gradient) is off by >1e-2.
     for name, parameter in model.named_parameters():
-        torch.testing.assert_close(ddp_weights[name], parameter.detach(), rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(ddp_weights[name], parameter.detach(), rtol=1e-3, atol=1e-4)
