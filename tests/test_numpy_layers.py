@@ -10,7 +10,7 @@ from core.numpy_cnn.conv import Conv2D, MaxPool2D
 from core.numpy_cnn.gradcheck import check_layer, check_model, relative_error
 from core.numpy_cnn.initializers import initialize
 from core.numpy_cnn.layers import Dense, Dropout, Flatten, LeakyReLU, ReLU, Sigmoid, Tanh
-from core.numpy_cnn.losses import softmax, softmax_cross_entropy
+from core.numpy_cnn.losses import cross_entropy, softmax, softmax_cross_entropy
 from core.numpy_cnn.model import Sequential, build_model
 
 TOLERANCE = 1e-6
@@ -45,6 +45,26 @@ def test_layer_gradients_match_central_differences(name, layer, shape, rng):
     layer.params = {key: value + 0.1 * rng.standard_normal(value.shape) for key, value in layer.params.items()}
     errors = check_layer(layer, rng.standard_normal(shape), per_array=None)
     assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("name,layer,shape", [case for case in _conv_cases() if case[1].stride == 1],
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_flat_rows_path_equals_the_general_im2col(name, layer, shape, rng):
+    """Stride 1 runs im2col on flat rows with an Ho x Wp output grid; the general
+    strided path must give the same outputs and gradients (the extra grid columns
+    neither leak into the output nor into the gradients)."""
+    layer.astype(F64)
+    general = Conv2D(**layer.options(), dtype=F64)
+    general.flat_rows = False
+    general.params = {key: value.copy() for key, value in layer.params.items()}
+    x = rng.standard_normal(shape)
+    out = layer.forward(x, training=True)
+    np.testing.assert_allclose(out, general.forward(x, training=True), rtol=1e-12, atol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    np.testing.assert_allclose(layer.backward(dout), general.backward(dout), rtol=1e-12, atol=1e-12)
+    for key in layer.params:
+        np.testing.assert_allclose(layer.grads[key], general.grads[key], rtol=1e-12, atol=1e-12)
+    assert layer.rows_path and not general.rows_path
 
 
 def test_an_input_smaller_than_the_kernel_is_refused(rng):
@@ -139,6 +159,7 @@ def test_softmax_cross_entropy_is_stable_and_gradient_is_p_minus_y():
     assert loss == pytest.approx((2000.0 + np.log(3)) / 2)
     expected = (softmax(logits) - np.eye(3)[[2, 1]]) / 2
     np.testing.assert_allclose(grad, expected)
+    assert cross_entropy(logits, np.array([2, 1])) == pytest.approx(loss)   # evaluation's loss-only twin
 
 
 def test_label_smoothing_gradient(rng):

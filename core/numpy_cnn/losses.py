@@ -17,6 +17,11 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy only (evaluation needs no gradient)."""
+    return float(-log_softmax(logits)[np.arange(len(labels)), labels].mean())
+
+
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray,
                           label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of (N, K) logits against int labels, and d(loss)/d(logits).

@@ -25,7 +25,7 @@ import numpy as np
 from core.errors import RunError, TrainingError, one_line
 from core.numpy_cnn.checkpoint import generators, load_checkpoint, save_checkpoint
 from core.numpy_cnn.data import SplitArrays, batch_count, batch_indices, random_shift, split_arrays
-from core.numpy_cnn.losses import softmax, softmax_cross_entropy
+from core.numpy_cnn.losses import cross_entropy, softmax, softmax_cross_entropy
 from core.numpy_cnn.model import Sequential, build_model
 from core.numpy_cnn.optim import Optimizer, build_optimizer, clip_grad_norm
 from core.numpy_cnn.parallel import DataParallel
@@ -41,7 +41,7 @@ from core.runs.run_dir import RunDir, default_run_dir, starting_weights
 
 PREVIEW_COUNT = 4
 MAX_SHIFT = 2          # pixels of random translation when config.augment is on
-EVAL_BATCH = 500
+EVAL_BATCH = 32
 DEVICE = "cpu (NumPy)"
 
 
@@ -145,7 +145,7 @@ def evaluate(model: Sequential, split: SplitArrays, cancel: CancelToken | None =
         if cancel is not None and cancel.cancelled:
             return None
         logits = model.forward(split.images[indices], training=False)
-        loss, _ = softmax_cross_entropy(logits, split.labels[indices])
+        loss = cross_entropy(logits, split.labels[indices])
         total_loss += loss * len(indices)
         correct += int((logits.argmax(axis=1) == split.labels[indices]).sum())
     return total_loss / len(split), correct / len(split)
