@@ -162,9 +162,8 @@ class Conv2D(Layer):
         if self.rows_path:
             dflat = col2im_rows(dcols, self.flat_shape, k, self.grid_w, self.out_hw[0])
             c, n, _ = self.flat_shape
-            h, w = self.input_hw
-            hp, wp = h + 2 * p, self.grid_w
-            dxp = dflat[:, :, :hp * wp].reshape(c, n, hp, wp).transpose(1, 0, 2, 3)
+            hp, wp = self.input_hw[0] + 2 * p, self.grid_w
+            dxp = dflat[:, :, :hp * wp].reshape(c, n, hp, wp).transpose(1, 0, 2, 3)   # (N, C, Hp, Wp)
         else:
             dxp = col2im(dcols, self.padded_shape, k, self.stride, self.out_hw)
         if p:
