@@ -21,9 +21,7 @@
 6. The NumPy trainer's training phase (``train_numpy`` on demo digits: shuffling,
    shifts, events, NaN checks) against the bare steps it is made of (shifts,
    forward, backward, Adam) on the same batches, in one process and in two.
-7. A stride-1 conv (lenet's conv2: 16 -> 32 channels at 14x14) forward + backward
-   on the flat-rows path against the general strided im2col path, interleaved.
-8. Evaluation (forward only) of the recipe's net in batches of 32, the trainer's
+7. Evaluation (forward only) of the recipe's net in batches of 32, the trainer's
    ``EVAL_BATCH``, against batches of 500, the value before.
 
 ``--threads`` (default: the CPUs this process may use) sets OpenBLAS's and
@@ -392,26 +390,8 @@ def bench_trainer_overhead(rng, batch: int, workers: int) -> tuple[float, float]
     return trainer_rate, bare_rate
 
 
-def bench_conv_paths(rng, batch: int, repeats: int) -> dict[str, float]:
-    """Images/s of conv2's forward + backward on each im2col path (item 7)."""
-    from core.numpy_cnn.conv import Conv2D
-
-    x = rng.standard_normal((batch, 16, 14, 14)).astype(np.float32)
-    steps = {}
-    for flat_rows in (True, False):
-        layer = Conv2D(16, 32, 3, padding=1, bias=False)
-        layer.flat_rows = flat_rows
-        dout = rng.standard_normal((batch, 32, 14, 14)).astype(np.float32)
-
-        def step(layer=layer, dout=dout):
-            layer.forward(x, training=True)
-            layer.backward(dout)
-        steps["flat rows" if flat_rows else "general"] = step
-    return median_rates(steps, batch, repeats * 2)
-
-
 def bench_eval_batch(rng, repeats: int) -> dict[int, float]:
-    """Images/s of the recipe net's evaluation forward in batches of 32 and of 500 (item 8)."""
+    """Images/s of the recipe net's evaluation forward in batches of 32 and of 500 (item 7)."""
     from core.numpy_cnn.trainer import EVAL_BATCH
 
     model = build_model(RECIPE_NET, seed=0)
@@ -444,7 +424,6 @@ def main() -> int:
     nets = bench_recipe_net(rng, batch, repeats)
     pair = bench_data_parallel(batch, rounds=1 if OPTIONS.quick else 3)
     overheads = [bench_trainer_overhead(rng, batch, workers) for workers in (0, 1)]
-    conv_paths = bench_conv_paths(rng, batch, repeats)
     evaluation = bench_eval_batch(rng, repeats)
     small_eval = min(evaluation)
     square = matmul_gflops(rng, 1024, 1024, 1024, 3 if OPTIONS.quick else 10)
@@ -468,10 +447,7 @@ def main() -> int:
         *((f"6 trainer's training phase, {workers + 1} process{'es' if workers else ''}, images/s",
            f"{trainer:,.0f}", f"bare steps {bare:,.0f}", f"{trainer / bare:.2f} of the bare steps")
           for workers, (trainer, bare) in enumerate(overheads)),
-        ("7 conv2 fwd+bwd, flat-rows im2col, images/s", f"{conv_paths['flat rows']:,.0f}",
-         f"general im2col {conv_paths['general']:,.0f}",
-         f"{conv_paths['flat rows'] / conv_paths['general']:.2f}x the general path's speed"),
-        (f"8 {RECIPE_NET} evaluation, batches of {small_eval}, images/s", f"{evaluation[small_eval]:,.0f}",
+        (f"7 {RECIPE_NET} evaluation, batches of {small_eval}, images/s", f"{evaluation[small_eval]:,.0f}",
          f"batches of 500 {evaluation[500]:,.0f}", f"{evaluation[small_eval] / evaluation[500]:.2f}x the speed"),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

@@ -47,26 +47,6 @@ def test_layer_gradients_match_central_differences(name, layer, shape, rng):
     assert max(errors.values()) < TOLERANCE, errors
 
 
-@pytest.mark.parametrize("name,layer,shape", [case for case in _conv_cases() if case[1].stride == 1],
-                         ids=lambda value: value if isinstance(value, str) else "")
-def test_flat_rows_path_equals_the_general_im2col(name, layer, shape, rng):
-    """Stride 1 runs im2col on flat rows with an Ho x Wp output grid; the general
-    strided path must give the same outputs and gradients (the extra grid columns
-    neither leak into the output nor into the gradients)."""
-    layer.astype(F64)
-    general = Conv2D(**layer.options(), dtype=F64)
-    general.flat_rows = False
-    general.params = {key: value.copy() for key, value in layer.params.items()}
-    x = rng.standard_normal(shape)
-    out = layer.forward(x, training=True)
-    np.testing.assert_allclose(out, general.forward(x, training=True), rtol=1e-12, atol=1e-12)
-    dout = rng.standard_normal(out.shape)
-    np.testing.assert_allclose(layer.backward(dout), general.backward(dout), rtol=1e-12, atol=1e-12)
-    for key in layer.params:
-        np.testing.assert_allclose(layer.grads[key], general.grads[key], rtol=1e-12, atol=1e-12)
-    assert layer.rows_path and not general.rows_path
-
-
 def test_an_input_smaller_than_the_kernel_is_refused(rng):
     with pytest.raises(ValueError, match="smaller than the 5x5 kernel"):
         Conv2D(1, 2, 5).forward(rng.standard_normal((1, 1, 3, 3)).astype(np.float32))

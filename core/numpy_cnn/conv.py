@@ -4,13 +4,6 @@ Shapes follow torch: input (N, C, H, W), conv weight (out, in, kh, kw), so
 weights copy 1:1 to ``nn.Conv2d``. The im2col matrix is laid out
 (C*kh*kw, N*Ho*Wo) so the forward, the weight gradient and the input gradient
 are each a single large matrix product (one BLAS call, not N small ones).
-
-Stride 1 (every named net) takes the "flat rows" path: the padded input is kept
-channel-first with each image flattened, (C, N, Hp*Wp), and outputs are computed
-on an Ho x Wp grid, so a kernel offset (i, j) is one shift by i*Wp + j along a
-row. im2col and its adjoint then move runs of Ho*Wp values instead of Wo, which
-makes them 3x faster; the Wp - Wo extra columns per row (junk, cropped from the
-output, zero in the gradient) cost ~14% more GEMM at 14x14 (bench/numpy_cnn.py).
 """
 
 from __future__ import annotations
@@ -53,47 +46,8 @@ def col2im(cols: np.ndarray, padded_shape: tuple[int, ...], kernel: int, stride:
     return dx.transpose(1, 0, 2, 3)                                   # (N, C, Hp, Wp) view
 
 
-def flat_padded(x: np.ndarray, padding: int, slack: int) -> np.ndarray:
-    """(N, C, H, W) -> (C, N, Hp*Wp + slack): zero-padded, channel-first, each image one row.
-
-    The ``slack`` zeros after each image let the last kernel offsets read a full row."""
-    n, c, h, w = x.shape
-    hp, wp = h + 2 * padding, w + 2 * padding
-    flat = np.zeros((c, n, hp * wp + slack), dtype=x.dtype)
-    flat[:, :, :hp * wp].reshape(c, n, hp, wp)[:, :, padding:padding + h, padding:padding + w] = \
-        x.transpose(1, 0, 2, 3)
-    return flat
-
-
-def im2col_rows(flat: np.ndarray, kernel: int, wp: int, ho: int) -> np.ndarray:
-    """Flat rows (C, N, L) -> (C*kh*kw, N*Ho*Wp): offset (i, j) is the run starting at i*Wp + j."""
-    c, n = flat.shape[:2]
-    length = ho * wp
-    cols = np.empty((c, kernel, kernel, n, length), dtype=flat.dtype)
-    for i in range(kernel):
-        for j in range(kernel):
-            start = i * wp + j
-            cols[:, i, j] = flat[:, :, start:start + length]
-    return cols.reshape(c * kernel * kernel, n * length)
-
-
-def col2im_rows(cols: np.ndarray, flat_shape: tuple[int, ...], kernel: int, wp: int,
-                ho: int) -> np.ndarray:
-    """Adjoint of im2col_rows: (C*kh*kw, N*Ho*Wp) -> flat rows (C, N, L), summing overlaps."""
-    c, n, _ = flat_shape
-    length = ho * wp
-    cols = cols.reshape(c, kernel, kernel, n, length)
-    dflat = np.zeros(flat_shape, dtype=cols.dtype)
-    for i in range(kernel):
-        for j in range(kernel):
-            start = i * wp + j
-            dflat[:, :, start:start + length] += cols[:, i, j]
-    return dflat
-
-
 class Conv2D(Layer):
     kind = "Conv2D"
-    flat_rows = True   # stride 1 takes the flat-rows path (False: the general one, for benches)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1,
                  padding: int = 0, bias: bool = True, init: str = "he",
@@ -127,61 +81,30 @@ class Conv2D(Layer):
         if min(self.out_hw) < 1:
             raise ValueError(f"{self.name}: a {h}x{w} input with padding {p} is "
                              f"smaller than the {self.kernel_size}x{self.kernel_size} kernel")
-        self.rows_path = self.stride == 1 and self.flat_rows
-        if self.rows_path:
-            return self._forward_rows(x)
         xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x   # (N, C, Hp, Wp)
         self.padded_shape = xp.shape
         self.cols = im2col(xp, self.kernel_size, self.stride, self.out_hw)  # (C*kh*kw, N*Ho*Wo)
-        return self._project(self.cols, n, self.out_hw[1])
-
-    def _forward_rows(self, x: np.ndarray) -> np.ndarray:
-        """Stride 1: im2col on flat rows, outputs on an Ho x Wp grid (see the module doc)."""
-        k, p = self.kernel_size, self.padding
-        flat = flat_padded(x, p, slack=k - 1)                               # (C, N, Hp*Wp + k-1)
-        self.flat_shape, self.input_hw = flat.shape, x.shape[2:]
-        self.grid_w = x.shape[3] + 2 * p                                    # Wp
-        self.cols = im2col_rows(flat, k, self.grid_w, self.out_hw[0])      # (C*kh*kw, N*Ho*Wp)
-        return self._project(self.cols, x.shape[0], self.grid_w)
-
-    def _project(self, cols: np.ndarray, n: int, grid_w: int) -> np.ndarray:
-        """weight @ cols, + bias, as (N, O, Ho, Wo) (the grid's extra columns dropped)."""
         weight = self.params["weight"].reshape(self.out_channels, -1)       # (O, C*kh*kw)
-        out = weight @ cols                                                 # (O, N*Ho*grid_w)
+        out = weight @ self.cols                                            # (O, N*Ho*Wo)
         if "bias" in self.params:
             out += self.params["bias"][:, None]
-        ho, wo = self.out_hw
-        out = out.reshape(self.out_channels, n, ho, grid_w)[..., :wo]      # (O, N, Ho, Wo)
+        out = out.reshape(self.out_channels, n, *self.out_hw)               # (O, N, Ho, Wo)
         return np.ascontiguousarray(out.transpose(1, 0, 2, 3))              # (N, O, Ho, Wo)
 
     def backward(self, dout):
         dout_rows = self.param_backward(dout)
         weight = self.params["weight"].reshape(self.out_channels, -1)          # (O, C*kh*kw)
-        dcols = weight.T @ dout_rows                                            # (C*kh*kw, N*Ho*grid)
-        p, k = self.padding, self.kernel_size
-        if self.rows_path:
-            dflat = col2im_rows(dcols, self.flat_shape, k, self.grid_w, self.out_hw[0])
-            c, n, _ = self.flat_shape
-            hp, wp = self.input_hw[0] + 2 * p, self.grid_w
-            dxp = dflat[:, :, :hp * wp].reshape(c, n, hp, wp).transpose(1, 0, 2, 3)   # (N, C, Hp, Wp)
-        else:
-            dxp = col2im(dcols, self.padded_shape, k, self.stride, self.out_hw)
+        dcols = weight.T @ dout_rows                                            # (C*kh*kw, N*Ho*Wo)
+        dxp = col2im(dcols, self.padded_shape, self.kernel_size, self.stride, self.out_hw)
+        p = self.padding
         if p:
             dxp = dxp[:, :, p:dxp.shape[2] - p, p:dxp.shape[3] - p]
         return np.ascontiguousarray(dxp)                                        # (N, C, H, W)
 
     def param_backward(self, dout: np.ndarray) -> np.ndarray:
         """Fill ``grads`` only (enough for a first layer, whose input needs no gradient);
-        returns dout as (O, N*Ho*grid) rows (zero in the grid's extra columns) for the
-        input gradient."""
-        n, o, ho, wo = dout.shape
-        grid_w = self.grid_w if self.rows_path else wo
-        if grid_w == wo:
-            dout_rows = dout.transpose(1, 0, 2, 3).reshape(o, -1)              # (O, N*Ho*Wo) copy
-        else:
-            dout_rows = np.zeros((o, n, ho, grid_w), dtype=dout.dtype)
-            dout_rows[..., :wo] = dout.transpose(1, 0, 2, 3)
-            dout_rows = dout_rows.reshape(o, -1)                               # (O, N*Ho*Wp)
+        returns dout as (O, N*Ho*Wo) rows for the input gradient."""
+        dout_rows = dout.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (O, N*Ho*Wo) copy
         weight = self.params["weight"]
         # (cols @ rows.T).T: OpenBLAS runs this shape ~1.6x faster than rows @ cols.T
         self.grads["weight"] = (self.cols @ dout_rows.T).T.reshape(weight.shape)
