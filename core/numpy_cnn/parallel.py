@@ -3,8 +3,9 @@
 NumPy runs its element-wise passes on one core and only the GEMMs use BLAS
 threads, so a second core adds little to one process (a lenet step: 2,003
 images/s with two BLAS threads, 1,850 with one), while two independent
-single-threaded processes with half a batch each ran 1.56-1.78x one process's
-images/s together (the lock-step pair here: 1.2-1.25x, see docs/numpy_engine.md).
+single-threaded processes with half a batch each ran 1.5-1.8x one process's
+images/s together (the lock-step pair here: 1.24-1.36x, a trainer epoch 1.1-1.3x;
+see docs/numpy_engine.md).
 This is torch's DDP on one machine:
 
 - the parameters live in shared memory, so every replica reads the weights the
